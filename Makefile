@@ -1,0 +1,66 @@
+# The two commands of the README: `make run` starts the whole system, `make test` runs the tests.
+# Both keep their virtualenv in .venv/ and reinstall only when a requirements file changes.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+FLOWER_PORT ?= 5555
+# Flower reads FLOWER_PORT, FLOWER_ADDRESS and FLOWER_BASIC_AUTH from the environment itself.
+FLOWER_ADDRESS ?= 127.0.0.1
+export PORT FLOWER_PORT FLOWER_ADDRESS
+
+.PHONY: run test lint format schema check-deploy bench clean venv
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m assessment_engine.bootstrap
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@$(PY) manage.py ensure_admin
+	@mkdir -p .run
+	@test -n "$$FLOWER_BASIC_AUTH" || test -s .run/flower-basic-auth || \
+		( umask 077 && echo "flower:$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(12))')" > .run/flower-basic-auth \
+		  && echo "Flower credentials written to .run/flower-basic-auth" )
+	@echo "API and admin: http://127.0.0.1:$(PORT)/  (docs: /api/v1/docs, admin: /admin/)"
+	@echo "Flower:        http://127.0.0.1:$(FLOWER_PORT)/  (basic auth: FLOWER_BASIC_AUTH or .run/flower-basic-auth)"
+	FLOWER_BASIC_AUTH="$${FLOWER_BASIC_AUTH:-$$(cat .run/flower-basic-auth)}" \
+		exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+test: $(STAMP)
+	@$(PY) -m assessment_engine.bootstrap --test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The OpenAPI schema must generate with no warnings and validate as OpenAPI 3.
+schema: $(STAMP)
+	DJANGO_SETTINGS_MODULE=assessment_engine.settings.test $(PY) manage.py spectacular \
+		--validate --fail-on-warn --file /tmp/assessment-engine-openapi.yaml
+	@echo "OpenAPI schema valid."
+
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=assessment_engine.settings.production \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .run staticfiles

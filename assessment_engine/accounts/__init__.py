@@ -1,0 +1,1 @@
+"""Accounts: the user model, token login/logout/me, and account management commands."""

@@ -1,0 +1,54 @@
+"""Domain errors: each carries its HTTP status and a stable machine-readable code.
+
+Services raise these; the single exception handler renders them in the contract's envelope
+`{"error": {"code", "message", "details"}}`. Apps subclass `DomainError` for their own rules.
+"""
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "BAD_REQUEST"
+    default_message: ClassVar[str] = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+    code = "VALIDATION_ERROR"
+    default_message = "The request is invalid."
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+    code = "PERMISSION_DENIED"
+    default_message = "You do not have permission to perform this action."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Not found."
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The upload is larger than allowed."
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "Unsupported media type."
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is temporarily unavailable; try again shortly."

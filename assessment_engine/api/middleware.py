@@ -1,0 +1,85 @@
+"""Request-level middleware: request id + one structured log line, and API crash rendering."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+
+from assessment_engine.request_context import request_id_var
+
+from .envelope import error_json_response
+from .exceptions import UNAVAILABLE_ERRORS, internal_error_message, unavailable_message
+
+request_logger = logging.getLogger("assessment_engine.request")
+error_logger = logging.getLogger("assessment_engine.errors")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A client-sent id is kept only if it is short and harmless to put in logs.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+class RequestContextMiddleware:
+    """Assigns the request id (echoed back), and logs method, path, status, duration, user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            request_logger.info(
+                "%s %s %s %.1fms user=%s",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                _user_label(request),
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user": _user_label(request),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+def _user_label(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "-"
+    return str(user.pk)
+
+
+class ApiErrorMiddleware:
+    """Errors that escape a view under /api/ still answer in the envelope, never a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not is_api_path(request.path) and request.path not in ("/readyz", "/readyz/"):
+            return None
+        if isinstance(exc, UNAVAILABLE_ERRORS):
+            error_logger.warning("Backing service unavailable: %s: %s", type(exc).__name__, exc)
+            return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())
+        error_logger.error("Unhandled error on %s", request.path, exc_info=exc)
+        return error_json_response(500, "INTERNAL_ERROR", internal_error_message())

@@ -1,0 +1,1 @@
+"""Settings are split by environment: base, local (default), test, production."""

@@ -1,0 +1,36 @@
+"""Real worker processes, one per queue: tasks round-trip through Redis (never eager)."""
+
+import pytest
+
+from assessment_engine.accounts.tasks import purge_expired_auth_tokens
+from assessment_engine.request_context import request_id_var
+from jobs.tasks import pings
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
+
+QUEUES = ("generation", "evaluation", "maintenance")
+
+
+def test_a_task_round_trips_through_a_worker_on_each_queue(start_worker):
+    workers = {queue: start_worker([queue]) for queue in QUEUES}
+
+    for queue in QUEUES:
+        result = pings[queue].delay().get(timeout=30)
+        assert result["queue"] == queue
+        assert result["worker"].startswith(f"{queue}@")  # served by that queue's own worker
+
+    for worker in workers.values():
+        assert "Traceback" not in worker.log()
+
+
+def test_the_request_id_travels_into_the_task_and_its_log_lines(start_worker):
+    worker = start_worker(["maintenance"])
+    token = request_id_var.set("req-into-celery-42")
+    try:
+        deleted = purge_expired_auth_tokens.delay().get(timeout=30)
+    finally:
+        request_id_var.reset(token)
+
+    assert deleted == 0
+    purge_lines = [line for line in worker.log().splitlines() if "Purged" in line]
+    assert purge_lines and "[req-into-celery-42]" in purge_lines[0]

@@ -1,0 +1,55 @@
+"""Root URLs. Every API path works with and without a trailing slash (contract)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import include, path, re_path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from assessment_engine.api.envelope import error_json_response
+from assessment_engine.api.health import healthz, readyz
+from assessment_engine.api.middleware import is_api_path
+
+api_v1 = [
+    path("auth/", include("assessment_engine.accounts.urls")),
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+
+def api_not_found(request: HttpRequest, unmatched: str = ""):
+    """Unknown /api/ paths answer in the envelope whatever DEBUG says."""
+    return error_json_response(404, "NOT_FOUND", "No such endpoint.")
+
+
+urlpatterns = [
+    re_path(r"^healthz/?$", healthz, name="healthz"),
+    re_path(r"^readyz/?$", readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/(?P<unmatched>.*)$", api_not_found),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception):
+    if is_api_path(request.path):
+        return error_json_response(404, "NOT_FOUND", "No such endpoint.")
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest):
+    if is_api_path(request.path):
+        return error_json_response(500, "INTERNAL_ERROR", "An unexpected error occurred.")
+    return defaults.server_error(request)
+
+
+def handler400(request: HttpRequest, exception: Exception):
+    if is_api_path(request.path):
+        return error_json_response(400, "BAD_REQUEST", "The request was rejected.")
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request: HttpRequest, exception: Exception):
+    if is_api_path(request.path):
+        return error_json_response(403, "PERMISSION_DENIED", "Permission denied.")
+    return defaults.permission_denied(request, exception)

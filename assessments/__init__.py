@@ -1,0 +1,1 @@
+"""Generated questionnaires: generation service, content validation, candidate view."""

@@ -1,0 +1,160 @@
+"""Project-wide fixtures: users, authenticated API clients, real Celery worker processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from assessment_engine.accounts.tests.factories import UserFactory
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_redis() -> None:
+    """Tests share one Redis db of their own: start every run from an empty one."""
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Throttle counters live in the cache: no test may inherit another's.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def candidate(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(db) -> Callable[..., APIClient]:
+    """An APIClient sending a real bearer token issued for `user`."""
+    from knox.models import AuthToken
+
+    def make(user) -> APIClient:
+        _, token = AuthToken.objects.create(user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def candidate_client(client_for, candidate) -> APIClient:
+    return client_for(candidate)
+
+
+@pytest.fixture
+def staff_client(client_for, staff) -> APIClient:
+    return client_for(staff)
+
+
+def worker_environment() -> dict[str, str]:
+    """Environment for a child process that must see the test database and test Redis."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or 5432
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "assessment_engine.settings.test",
+        "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.REDIS_URL,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+class WorkerProcess:
+    """A real `celery worker` child process consuming the given queues."""
+
+    def __init__(self, queues: list[str], *, name: str, log_path: Path, extra_args=()):
+        self.queues, self.name, self.log_path = queues, name, log_path
+        command = [
+            sys.executable, "-m", "celery", "-A", "assessment_engine", "worker",
+            "--queues", ",".join(queues), "--hostname", f"{name}@%h",
+            "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle", *extra_args,
+        ]  # fmt: skip
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=worker_environment(), stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.log():
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited:\n{self.log()}")
+            time.sleep(0.1)
+        raise TimeoutError(f"worker {self.name} not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        self.process.wait(timeout=30)
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start real Celery workers against the test database; they are stopped after the test.
+
+    Use with `@pytest.mark.django_db(transaction=True)` so the worker sees committed rows.
+    """
+    workers: list[WorkerProcess] = []
+
+    def start(queues: list[str], *, name: str | None = None, extra_args=()) -> WorkerProcess:
+        name = name or "-".join(queues)
+        worker = WorkerProcess(
+            queues, name=name, log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
+            extra_args=extra_args,
+        )  # fmt: skip
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

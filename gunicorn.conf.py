@@ -1,0 +1,14 @@
+"""gunicorn settings from the environment (PORT, BIND_HOST, WEB_CONCURRENCY)."""
+
+import os
+
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# Sync workers: each request holds one DB connection for its duration; scale with processes.
+workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# SIGTERM: finish in-flight requests for up to this long before exiting.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+accesslog = None  # our middleware writes one structured line per request
+errorlog = "-"
+max_requests = 5000
+max_requests_jitter = 500

@@ -1,0 +1,1 @@
+"""Candidate sessions, submissions and evaluation results (app label: candidate_sessions)."""

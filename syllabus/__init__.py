@@ -1,0 +1,1 @@
+"""Syllabus ingestion: PDF upload and safe, fast text extraction."""
