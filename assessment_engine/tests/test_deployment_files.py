@@ -25,7 +25,8 @@ def test_every_procfile_process_has_a_compose_service_with_the_same_command():
 
 def test_procfile_runs_web_one_worker_per_queue_beat_and_flower():
     commands = procfile_commands()
-    queues = [re.search(r"--queues (\S+)", c).group(1) for c in commands.values() if " worker " in c]
+    workers = [command for command in commands.values() if " worker " in command]
+    queues = [re.search(r"--queues (\S+)", command).group(1) for command in workers]
     assert sorted(queues) == ["evaluation", "generation", "maintenance"]
     assert any(" beat " in c for c in commands.values())
     assert any(c.endswith(" flower") for c in commands.values())
@@ -34,7 +35,7 @@ def test_procfile_runs_web_one_worker_per_queue_beat_and_flower():
 
 def test_compose_services_share_one_definition_and_the_configuration_table():
     services = compose()["services"]
-    app_services = [name for name in procfile_commands()]
+    app_services = list(procfile_commands())
     environments = [services[name]["environment"] for name in app_services]
     assert all(env == environments[0] for env in environments)
     readme = (REPO_ROOT / "README.md").read_text()

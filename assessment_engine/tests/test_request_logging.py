@@ -12,7 +12,8 @@ def test_request_id_is_generated_and_echoed(candidate_client):
 
 
 def test_client_request_id_is_kept_when_safe(candidate_client):
-    assert candidate_client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    kept = candidate_client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+    assert kept["X-Request-ID"] == "abc-123"
     unsafe = candidate_client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert unsafe["X-Request-ID"] != "bad id\nwith newline"
 
