@@ -10,6 +10,8 @@ FLOWER_PORT ?= 5555
 # Flower reads FLOWER_PORT, FLOWER_ADDRESS and FLOWER_BASIC_AUTH from the environment itself.
 FLOWER_ADDRESS ?= 127.0.0.1
 export PORT FLOWER_PORT FLOWER_ADDRESS
+# Procfile commands (gunicorn, celery) run from the project's virtualenv.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test lint format schema check-deploy bench clean venv
 

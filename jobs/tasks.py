@@ -7,7 +7,7 @@ from django.conf import settings
 def _make_ping(queue: str):
     @shared_task(name=f"{queue}.ping")
     def ping() -> dict:
-        """Round-trip check of a queue's workers (`celery -A assessment_engine call QUEUE.ping`)."""
+        """Round-trip check of a queue's workers (`manage.py ping_queues`)."""
         return {"queue": queue, "worker": current_task.request.hostname}
 
     return ping

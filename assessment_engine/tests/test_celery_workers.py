@@ -34,3 +34,24 @@ def test_the_request_id_travels_into_the_task_and_its_log_lines(start_worker):
     assert deleted == 0
     purge_lines = [line for line in worker.log().splitlines() if "Purged" in line]
     assert purge_lines and "[req-into-celery-42]" in purge_lines[0]
+
+
+def test_ping_queues_command_reports_each_queue(start_worker, capsys):
+    from django.core.management import call_command
+
+    start_worker(list(QUEUES), name="all")
+
+    call_command("ping_queues", "--timeout", "20")
+
+    out = capsys.readouterr().out
+    for queue in QUEUES:
+        assert f"{queue}" in out and "all@" in out
+
+
+def test_ping_queues_fails_when_a_queue_has_no_worker(start_worker):
+    from django.core.management import CommandError, call_command
+
+    start_worker(["generation", "maintenance"], name="partial")
+
+    with pytest.raises(CommandError, match="No worker on: evaluation"):
+        call_command("ping_queues", "--timeout", "2")
