@@ -94,19 +94,38 @@ def worker_environment() -> dict[str, str]:
 class WorkerProcess:
     """A real `celery worker` child process consuming the given queues."""
 
-    def __init__(self, queues: list[str], *, name: str, log_path: Path, extra_args=()):
+    def __init__(self, queues: list[str], *, name: str, log_path: Path, extra_args=(), env=None):
         self.queues, self.name, self.log_path = queues, name, log_path
         command = [
-            sys.executable, "-m", "celery", "-A", "assessment_engine", "worker",
-            "--queues", ",".join(queues), "--hostname", f"{name}@%h",
-            "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", *extra_args,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "assessment_engine",
+            "worker",
+            "--queues",
+            ",".join(queues),
+            "--hostname",
+            f"{name}@%h",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            *extra_args,
+        ]
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=worker_environment(), stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=REPO_ROOT,
+            env={**worker_environment(), **(env or {})},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -145,12 +164,17 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
     """
     workers: list[WorkerProcess] = []
 
-    def start(queues: list[str], *, name: str | None = None, extra_args=()) -> WorkerProcess:
+    def start(
+        queues: list[str], *, name: str | None = None, extra_args=(), env=None
+    ) -> WorkerProcess:
         name = name or "-".join(queues)
         worker = WorkerProcess(
-            queues, name=name, log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
+            queues,
+            name=name,
+            log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
             extra_args=extra_args,
-        )  # fmt: skip
+            env=env,
+        )
         workers.append(worker)
         worker.wait_ready()
         return worker
@@ -158,3 +182,17 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def gemini(settings):
+    """A local fake Gemini server, with the app using it through the real google-genai client."""
+    from jobs.ai.factory import clear_provider_cache
+    from jobs.tests.fake_gemini import FakeGemini
+
+    with FakeGemini() as fake:
+        settings.GEMINI_API_KEY = "test-key-not-real"
+        settings.GEMINI_API_BASE_URL = fake.url
+        clear_provider_cache()
+        yield fake
+    clear_provider_cache()

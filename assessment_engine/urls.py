@@ -12,6 +12,9 @@ from assessment_engine.api.middleware import is_api_path
 
 api_v1 = [
     path("auth/", include("assessment_engine.accounts.urls")),
+    path("", include("syllabus.urls")),
+    path("", include("assessments.urls")),
+    path("", include("jobs.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -1,5 +1,7 @@
 """OpenAPI pieces shared by every endpoint: the error envelope and its documented statuses."""
 
+import re
+
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -42,3 +44,26 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
 
 # Every authenticated endpoint can answer these.
 ERROR_RESPONSES = error_responses(400, 401, 429, 503)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def contract_paths_hook(result: dict, **kwargs) -> dict:
+    """Publish paths as the contract writes them: no trailing slash, camelCase path params.
+
+    The routes accept both slash forms; the schema names the canonical one.
+    """
+    paths = {}
+    for path, operations in result.get("paths", {}).items():
+        canonical = re.sub(r"\{(\w+)\}", lambda m: "{" + _camel(m.group(1)) + "}", path)
+        canonical = canonical.rstrip("/") or "/"
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "path":
+                    parameter["name"] = _camel(parameter["name"])
+        paths[canonical] = operations
+    result["paths"] = paths
+    return result

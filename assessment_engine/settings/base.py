@@ -178,14 +178,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "assessment_engine.api.schema.contract_paths_hook",
     ],
     "ENUM_NAME_OVERRIDES": {},
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "SECURITY": [{"bearerAuth": []}],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------
@@ -222,6 +219,10 @@ CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 # Routing is by task name prefix: a task called "generation.*" runs on the generation queue.
 CELERY_TASK_ROUTES = {f"{queue}.*": {"queue": queue} for queue in TASK_QUEUES}
 CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "maintenance.sweep_jobs",
+        "schedule": timedelta(seconds=MAINTENANCE_INTERVAL_SECONDS),
+    },
     "purge-expired-auth-tokens": {
         "task": "maintenance.purge_expired_auth_tokens",
         "schedule": timedelta(hours=1),
@@ -263,3 +264,13 @@ LOGGING = {
 # --- `make run` bootstrap ----------------------------------------------------------------------
 DJANGO_SUPERUSER_USERNAME = env("DJANGO_SUPERUSER_USERNAME", default=None)
 DJANGO_SUPERUSER_PASSWORD = env("DJANGO_SUPERUSER_PASSWORD", default=None)
+
+# --- Syllabus extraction sandbox (child process limits) -------------------------------------
+SYLLABUS_PARSE_TIMEOUT_SECONDS = env.float("SYLLABUS_PARSE_TIMEOUT_SECONDS", default=30.0)
+SYLLABUS_PARSE_MEMORY_BYTES = env.int("SYLLABUS_PARSE_MEMORY_BYTES", default=1 << 30)
+
+# --- AI calls and retries ----------------------------------------------------------------------
+AI_REQUEST_TIMEOUT_SECONDS = env.float("AI_REQUEST_TIMEOUT_SECONDS", default=60.0)
+# Retry n waits a random time in [0.5, 1] x base x 2^(n-1) seconds, capped (full-ish jitter).
+AI_RETRY_BACKOFF_SECONDS = env.float("AI_RETRY_BACKOFF_SECONDS", default=2.0)
+AI_RETRY_BACKOFF_MAX_SECONDS = env.float("AI_RETRY_BACKOFF_MAX_SECONDS", default=300.0)

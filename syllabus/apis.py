@@ -1,0 +1,83 @@
+"""Staff endpoints for syllabi: upload, list, detail."""
+
+from pathlib import Path
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from assessment_engine.api.errors import PayloadTooLarge
+from assessment_engine.api.permissions import IsStaff
+from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+
+from . import selectors, services
+from .errors import TooManyFiles
+from .models import Syllabus
+from .serializers import (
+    SyllabusDetailSerializer,
+    SyllabusSerializer,
+    UploadRequestSerializer,
+    UploadResponseSerializer,
+)
+from .uploads import install_limited_upload_handler, request_body_ceiling
+
+FILE_FIELDS = ("files[]", "files")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List syllabi (staff)",
+        parameters=[OpenApiParameter("subject", str, description="exact subject, any case")],
+        responses={200: SyllabusSerializer(many=True), **ERROR_RESPONSES, **error_responses(403)},
+    ),
+    retrieve=extend_schema(
+        summary="One syllabus with its extracted text (staff)",
+        responses={200: SyllabusDetailSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
+    ),
+)
+class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsStaff]
+    lookup_field = "id"
+    lookup_url_kwarg = "syllabus_id"
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"  # anything else is an unknown path: 404
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Syllabus.objects.all()
+        return selectors.syllabus_list(subject=self.request.query_params.get("subject"))
+
+    def get_serializer_class(self):
+        return SyllabusDetailSerializer if self.action == "retrieve" else SyllabusSerializer
+
+    @extend_schema(
+        summary="Upload syllabus PDFs (staff)",
+        request={"multipart/form-data": UploadRequestSerializer},
+        responses={
+            201: UploadResponseSerializer,
+            200: UploadResponseSerializer,
+            **ERROR_RESPONSES,
+            **error_responses(403, 413, 415, 422),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="upload", parser_classes=[MultiPartParser])
+    def upload(self, request: Request) -> Response:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > request_body_ceiling():
+            raise PayloadTooLarge("The request is larger than any acceptable upload.")
+        handler = install_limited_upload_handler(request._request)
+        subject = request.data.get("subject", "")
+        files = [upload for field in FILE_FIELDS for upload in request.FILES.getlist(field)]
+        if handler.refusal == "too_large":
+            raise services.file_too_large(handler.refused_filename or "upload")
+        if handler.refusal == "too_many_files":
+            raise TooManyFiles()
+        uploads = [
+            services.PdfUpload(upload.name, Path(upload.temporary_file_path()), upload.size)
+            for upload in files
+        ]
+        results = services.syllabus_upload(subject=subject, files=uploads, uploaded_by=request.user)
+        created = any(result.created for result in results)
+        body = UploadResponseSerializer({"syllabi": results}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
