@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from jobs.models import JobType
+        from jobs.registry import register_handler
+
+        from .generation import GenerationHandler
+
+        register_handler(JobType.GENERATION, GenerationHandler())

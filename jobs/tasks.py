@@ -1,7 +1,9 @@
-"""Celery tasks of the jobs infrastructure."""
+"""Celery tasks of the jobs infrastructure. Thin: take ids, call a service or the runner."""
 
 from celery import current_task, shared_task
 from django.conf import settings
+
+from . import runner, services
 
 
 def _make_ping(queue: str):
@@ -14,3 +16,24 @@ def _make_ping(queue: str):
 
 
 pings = {queue: _make_ping(queue) for queue in settings.TASK_QUEUES}
+
+
+# The job row holds the outcome; the result backend would only duplicate it.
+@shared_task(name="generation.run_job", bind=True, ignore_result=True)
+def run_generation_job(self, job_id: str) -> str:
+    return runner.job_run(job_id=job_id, worker=self.request.hostname or "")
+
+
+@shared_task(name="evaluation.run_job", bind=True, ignore_result=True)
+def run_evaluation_job(self, job_id: str) -> str:
+    return runner.job_run(job_id=job_id, worker=self.request.hostname or "")
+
+
+@shared_task(name="maintenance.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict:
+    report = services.jobs_sweep()
+    return {
+        "republished": report.republished,
+        "reclaimed": report.reclaimed,
+        "failed": report.failed,
+    }

@@ -49,6 +49,13 @@ def test_compose_services_share_one_definition_and_the_configuration_table():
 
 def _local_only() -> set[str]:
     # Process-level knobs that have fixed values inside containers.
-    return {"LOG_LEVEL", "WEB_CONCURRENCY", "THROTTLE_LOGIN_RATE", "AUTH_TOKEN_TTL_SECONDS",
-            "DATABASE_CONN_MAX_AGE",
-            "TEST_REDIS_URL", "NUM_PROXIES", "FLOWER_ADDRESS"}  # fmt: skip
+    return {
+        "LOG_LEVEL",
+        "WEB_CONCURRENCY",
+        "THROTTLE_LOGIN_RATE",
+        "AUTH_TOKEN_TTL_SECONDS",
+        "DATABASE_CONN_MAX_AGE",
+        "TEST_REDIS_URL",
+        "NUM_PROXIES",
+        "FLOWER_ADDRESS",
+    }

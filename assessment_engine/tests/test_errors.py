@@ -29,8 +29,9 @@ def test_400_malformed_json(candidate_client):
 
 
 def test_400_maps_fields_to_messages_in_camel_case(api_client):
-    error = assert_envelope(api_client.post("/api/v1/auth/login", {}, format="json"), 400,
-                            "VALIDATION_ERROR")  # fmt: skip
+    error = assert_envelope(
+        api_client.post("/api/v1/auth/login", {}, format="json"), 400, "VALIDATION_ERROR"
+    )
     assert set(error["details"]) == {"username", "password"}
     assert all(isinstance(messages, list) for messages in error["details"].values())
 

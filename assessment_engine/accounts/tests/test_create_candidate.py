@@ -67,8 +67,13 @@ def test_csv_creates_good_rows_and_reports_bad_ones(tmp_path, capsys):
     assert User.objects.get(username="alan").email == "alan@example.com"
     captured = capsys.readouterr()
     assert "Created 3 candidate(s); rejected 5 row(s)." in captured.out
-    for line, reason in [(4, "already exists"), (5, "too short"), (6, "valid email"),
-                         (7, "got 1 column"), (10, "already exists")]:  # fmt: skip
+    for line, reason in [
+        (4, "already exists"),
+        (5, "too short"),
+        (6, "valid email"),
+        (7, "got 1 column"),
+        (10, "already exists"),
+    ]:
         assert f"line {line}:" in captured.err and reason in captured.err
 
 

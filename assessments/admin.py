@@ -1,0 +1,98 @@
+"""Assessments in the admin: readable content with keys, publish/unpublish."""
+
+from django.contrib import admin, messages
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from syllabus.admin import SyllabusAdmin
+from syllabus.models import Syllabus
+
+from .generation import generation_trigger
+from .models import Assessment, AssessmentStatus
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "subject",
+        "status",
+        "section_count",
+        "question_count",
+        "provider",
+        "created_at",
+    ]
+    list_filter = ["status", "provider"]
+    search_fields = ["title", "subject"]
+    ordering = ["-created_at"]
+    show_full_result_count = False
+    actions = ["publish", "unpublish"]
+    exclude = ["content", "syllabi"]
+    readonly_fields = [
+        "id",
+        "title",
+        "subject",
+        "status",
+        "options",
+        "dedupe_key",
+        "syllabus_hash",
+        "provider",
+        "model",
+        "prompt_version",
+        "job",
+        "section_count",
+        "question_count",
+        "version",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "readable_content",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Content (with answer keys)")
+    def readable_content(self, assessment: Assessment) -> str:
+        return render_to_string(
+            "admin/assessments/assessment/content.html", {"content": assessment.content}
+        )
+
+    @admin.action(description="Publish selected assessments")
+    def publish(self, request, queryset) -> None:
+        updated = queryset.exclude(status=AssessmentStatus.PUBLISHED).update(
+            status=AssessmentStatus.PUBLISHED,
+            published_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        self.message_user(request, f"Published {updated} assessment(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected assessments (back to draft)")
+    def unpublish(self, request, queryset) -> None:
+        updated = queryset.filter(status=AssessmentStatus.PUBLISHED).update(
+            status=AssessmentStatus.DRAFT, published_at=None, version=F("version") + 1
+        )
+        self.message_user(request, f"Unpublished {updated} assessment(s).", messages.SUCCESS)
+
+
+class SyllabusWithGenerationAdmin(SyllabusAdmin):
+    """The syllabus admin plus "Generate assessment": added here, so syllabus never imports us."""
+
+    actions = ["generate_assessment"]
+
+    @admin.action(description="Generate assessment (default options)")
+    def generate_assessment(self, request, queryset) -> None:
+        for syllabus in queryset:
+            trigger = generation_trigger(syllabus_id=syllabus.pk)
+            outcome = "queued" if trigger.queued else f"already {trigger.job.status.lower()}"
+            self.message_user(
+                request, f"{syllabus}: job {trigger.job.pk} {outcome}.", messages.SUCCESS
+            )
+
+
+admin.site.unregister(Syllabus)
+admin.site.register(Syllabus, SyllabusWithGenerationAdmin)

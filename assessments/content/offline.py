@@ -1,0 +1,1043 @@
+"""A deterministic questionnaire written from the syllabus text alone, for when no AI is set up.
+
+The pipeline, each step a small function below:
+
+1. `split_sentences`: the text becomes blocks (paragraphs, bullet items; headings and page
+   numbers dropped) and blocks become sentences, each remembered as a span of the original text
+   so its excerpt is verbatim. Sentences unfit for a question (too short or long, mostly digits,
+   links, dates and schedule rows) are set aside.
+2. `extract_key_terms`: keyword phrases are the runs of content words between stopwords and
+   punctuation (the RAKE idea), which suits syllabi well: their topic lists are comma-separated
+   terms. Terms are ranked by how often they and their words recur in the document.
+3. `_plan_sections`: the most informative distinct sentences are chosen, put back in document
+   order and cut into contiguous chunks, one per section, so a section covers one stretch of
+   the course.
+4. `_SectionBuilder`: each chosen sentence becomes a fill-in-the-blank MCQ (the blank is a key
+   term, the distractors other key terms of the same shape) or a short-answer question on its key
+   term, graded against the verbatim passage around it.
+
+Everything random goes through one `random.Random` seeded from the text and the options, and
+nothing iterates over a set, so the same input gives the same questionnaire in every process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .options import GenerationOptions
+from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similarity
+
+MIN_SENTENCE_LENGTH = 40
+MAX_SENTENCE_LENGTH = 400
+MAX_PASSAGE_LENGTH = 600
+MAX_TERM_WORDS = 4
+DISTRACTOR_COUNT = 3
+OPTION_IDS = ("A", "B", "C", "D")
+BLANK = "_____"
+# Sentences chosen for the questionnaire must differ more than the validator's prompt rule asks,
+# so that the prompts built from them (which add the same template words) stay distinct.
+SENTENCE_SIMILARITY_LIMIT = 0.85
+
+MCQ_POINTS = {"easy": 1, "medium": 1, "hard": 2}
+SHORT_ANSWER_POINTS = {"easy": 3, "medium": 5, "hard": 8}
+# How many of the most similar terms the three distractors are drawn from: the harder the
+# question, the closer the distractors are to the answer in shape.
+DISTRACTOR_POOL_SIZE = {"easy": 10, "medium": 6, "hard": 3}
+SHORT_ANSWER_SHARE = 0.4
+
+
+class InsufficientSyllabusText(Exception):
+    """The text cannot yield the requested number of distinct questions. Permanent: the same
+    text will never yield more, and repeating questions is not an option."""
+
+    def __init__(self, message: str, *, questions_possible: int, questions_requested: int):
+        super().__init__(message)
+        self.questions_possible = questions_possible
+        self.questions_requested = questions_requested
+
+
+def generate_offline(
+    *, syllabus_text: str, subject: str, options: GenerationOptions
+) -> dict[str, Any]:
+    """Return questionnaire content (the camelCase contract) written from `syllabus_text`.
+
+    Raises `InsufficientSyllabusText` when the text is too thin for the requested counts, and
+    `ValueError` when `subject` is blank.
+    """
+    subject = collapse_whitespace(subject)
+    if not subject:
+        raise ValueError("subject must not be empty")
+    sentences = split_sentences(syllabus_text)
+    terms = extract_key_terms(sentences)
+    rng = random.Random(_seed(syllabus_text, options))  # noqa: S311 - variety, not secrecy
+    plan = _plan_sections(sentences, terms, options)
+    builder = _QuestionnaireBuilder(sentences, terms, options, rng, plan.reserve)
+    sections = [
+        builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)
+    ]
+    return {
+        "title": f"{subject[:280]} — core concepts",
+        "subject": subject[:300],
+        "sections": sections,
+    }
+
+
+def _seed(syllabus_text: str, options: GenerationOptions) -> int:
+    material = syllabus_text + "\x00" + json.dumps(options.canonical(), sort_keys=True)
+    return int.from_bytes(hashlib.sha256(material.encode("utf-8")).digest()[:8], "big")
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Sentences
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int  # position in document order
+    block: int  # the paragraph or bullet item it belongs to
+    start: int  # span in the original text: text[start:end] is this sentence verbatim
+    end: int
+    text: str  # the span with whitespace collapsed: still a verbatim excerpt after normalization
+    is_heading: bool
+    usable: bool  # fit to be the basis of a question (see `_is_question_material`)
+
+
+_BULLET = re.compile(r"^(?:[•◦▪▫●○■□►▶➢➤✓✔*·‣⁃–—-]|\(?\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
+_PAGE_ARTIFACT = re.compile(r"^(?:\d{1,4}|page \d+(?: of \d+)?|-\s*\d+\s*-|\d+\s*/\s*\d+)$", re.I)
+_CLOSERS = "\"'”’)\\]"
+_ENDS_SENTENCE = re.compile(rf"[.!?][{_CLOSERS}]*$")
+_ENDS_CLAUSE = re.compile(rf"[.!?;,][{_CLOSERS}]*$")
+_SENTENCE_END = re.compile(rf"[.!?][{_CLOSERS}]*(?=\s)")
+# "Course Description: This module..." — a title-cased label before the actual sentence.
+_LEADING_LABEL = re.compile(
+    r"^[A-Z][\w/&'’-]*(?:\s+(?:[A-Z][\w/&'’-]*|and|of|the|for|in|on|&)){0,5}:\s+(?=\S)"
+)
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc vs cf al dr mr mrs ms prof ed eds vol no pp ch sec fig jr sr st approx "
+    "incl min max dept univ est a.m p.m".split()
+)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Every sentence of `text` in document order, usable for questions or not."""
+    sentences: list[Sentence] = []
+    for block_number, block in enumerate(_blocks(text)):
+        for start, end in _sentence_spans(text, block):
+            sentence_text = collapse_whitespace(text[start:end])
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    block=block_number,
+                    start=start,
+                    end=end,
+                    text=sentence_text,
+                    is_heading=block.is_heading,
+                    usable=not block.is_heading and _is_question_material(sentence_text),
+                )
+            )
+    return sentences
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str  # stripped; empty for a blank line
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    end: int
+    is_heading: bool  # headings name topics (useful for key terms) but are not sentences
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, offset = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        start = offset + (len(raw) - len(raw.lstrip()))
+        lines.append(_Line(start, start + len(stripped), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    """Paragraphs, bullet items and headings, with hard line wraps joined back together.
+
+    PDF text breaks lines where the page did; a line continues the previous one unless a bullet,
+    a heading, a blank line or a page number says otherwise.
+    """
+    lines = _lines(text)
+    wrap_width = _typical_line_width(lines)
+    block: _Block | None = None
+    previous: _Line | None = None
+    for position, line in enumerate(lines):
+        following = lines[position + 1] if position + 1 < len(lines) else None
+        if not line.text or _PAGE_ARTIFACT.match(line.text):
+            if block and not _continues_across_break(previous, lines[position + 1 :]):
+                yield block
+                block, previous = None, None
+            continue
+        # A "Label: value" line ("Instructor: …", "Course Description: …") starts a new item,
+        # however long the line before it.
+        bullet = _BULLET.match(line.text)
+        starts_item = bool(bullet or _LEADING_LABEL.match(line.text))
+        if block and previous and not starts_item and _continues(previous, line, following, wrap_width):
+            block = _Block(block.start, line.end, is_heading=False)
+            previous = line
+            continue
+        if block:
+            yield block
+            block = None
+        if not bullet and _is_heading(line, following, wrap_width):
+            yield _Block(line.start, line.end, is_heading=True)
+            previous = None
+            continue
+        block = _Block(line.start + (bullet.end() if bullet else 0), line.end, is_heading=False)
+        previous = line
+    if block:
+        yield block
+
+
+def _typical_line_width(lines: Sequence[_Line]) -> int:
+    widths = sorted(len(line.text) for line in lines if line.text)
+    return widths[int(len(widths) * 0.9)] if widths else 80
+
+
+def _is_heading(line: _Line, following: _Line | None, wrap_width: int) -> bool:
+    """A short line that ends no clause and is not continued in lower case: a heading, a label,
+    a table row."""
+    short = len(line.text) < min(60, 0.6 * wrap_width)
+    if not short or _ENDS_CLAUSE.search(line.text):
+        return False
+    return following is None or not following.text or not following.text[0].islower()
+
+
+def _continues(previous: _Line, line: _Line, following: _Line | None, wrap_width: int) -> bool:
+    if line.text[0].islower():
+        return True
+    if _is_heading(line, following, wrap_width) and _ENDS_SENTENCE.search(previous.text):
+        return False
+    # A line that reached the right margin was wrapped by the layout, not ended by the author.
+    return len(previous.text) >= 0.6 * wrap_width and not previous.text.endswith(":")
+
+
+def _continues_across_break(previous: _Line | None, rest: Sequence[_Line]) -> bool:
+    """A sentence cut by a page break: no terminal punctuation before, lower case after."""
+    following = next((line for line in rest if line.text), None)
+    if previous is None or following is None or _PAGE_ARTIFACT.match(following.text):
+        return False
+    return not _ENDS_SENTENCE.search(previous.text) and following.text[0].islower()
+
+
+def _sentence_spans(text: str, block: _Block) -> Iterator[tuple[int, int]]:
+    content = text[block.start : block.end]
+    label = None if block.is_heading else _LEADING_LABEL.match(content)
+    cursor = label.end() if label else 0
+    for match in _SENTENCE_END.finditer(content):
+        if match.end() <= cursor or _is_abbreviation(content, match.start()):
+            continue
+        rest = content[match.end() :].lstrip()
+        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘(•–-"):
+            continue
+        yield block.start + cursor, block.start + match.end()
+        cursor = len(content) - len(rest)
+    if cursor < len(content):
+        yield block.start + cursor, block.end
+
+
+def _is_abbreviation(content: str, period_position: int) -> bool:
+    if content[period_position] != ".":
+        return False
+    before = content[:period_position]
+    word = re.search(r"[\w.]*$", before).group()  # type: ignore[union-attr] # always matches
+    # An initial ("Sheldon M. Ross": one capital after a space) or a dotted abbreviation
+    # ("e.g.", "a.m.") does not end a sentence; "I/O." does.
+    is_initial = len(word) == 1 and word.isupper() and before[:-1].endswith((" ", "\n"))
+    return is_initial or word.lower() in _ABBREVIATIONS
+
+
+_LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+", re.I)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_SCHEDULE = re.compile(
+    r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"  # 23/09/2025, 4.10
+    rf"|\b{_MONTH}\.?\s+\d{{1,4}}\b|\b\d{{1,2}}\s+{_MONTH}\b"  # May 2, January 2025, 2 May
+    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)"  # 6:30, 9 am
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b",  # logistics, not content
+    re.I,
+)
+_BIBLIOGRAPHY = re.compile(r"\b(?:edition|ed\.|eds\.|copyright|isbn|publisher|press|vol\.)", re.I)
+
+
+def _is_question_material(sentence: str) -> bool:
+    if not MIN_SENTENCE_LENGTH <= len(sentence) <= MAX_SENTENCE_LENGTH:
+        return False
+    if len(sentence.split()) < 5 or sentence.endswith(":"):
+        return False  # fragments, and lead-ins to a list
+    visible = [char for char in sentence if not char.isspace()]
+    letters = sum(char.isalpha() for char in visible)
+    digits = sum(char.isdigit() for char in visible)
+    if letters < 0.65 * len(visible) or digits > 0.1 * len(visible):
+        return False  # tables, scores, codes
+    return not (
+        _LINK.search(sentence) or _SCHEDULE.search(sentence) or _BIBLIOGRAPHY.search(sentence)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Key terms
+# --------------------------------------------------------------------------------------------
+
+# Function words, the verbs and adjectives syllabi use to talk about their content, and the
+# vocabulary of running a course: none of them makes a term, and they split phrases into terms.
+_STOPWORDS = frozenset(
+    """
+    a about above across after again against all almost along also although always am among an
+    and another any anyone anything are around as at be became because become been before being
+    below between both but by can cannot could did do does doing done down during each either
+    else enough etc even ever every few for from further get gets getting given gives go going
+    had has have having he her here hers him his how however i if in into is it its itself just
+    least less let like made make makes making many may me might more most much must my near
+    need needed needs neither never next no nor not now of off often on once one only onto or
+    other others otherwise our ours out over own per perhaps please rather same several shall
+    she should since so some something such than that the their theirs them themselves then
+    there these they this those though through throughout thus to together too toward towards
+    under until up upon us used uses using very via want was we well were what whatever when
+    where whether which while who whom whose why will with within without would yet you your
+    yours e.g i.e ie eg ii iii iv vi tbd tba n/a said following behind beyond inside outside
+    besides despite except whose
+
+    able include includes included including introduce introduces introduced introduction
+    consider considers considered cover covers covered covering discuss discussed discussion
+    discussions learn learned learns understand understanding understood apply applied applying
+    use useful examine examines examining explore explores provide provides provided focus
+    focuses require required requires expected expect allow allows describe describes described
+    present presented show shows study studies taught teach teaches work works working take
+    taken relevant related regarding various different common general basic simple small large
+    new first second third last final main key core important particular specific certain
+    possible available appropriate properly clearly briefly entirely occasionally frequently
+    primarily mostly especially usually typically generally periodically implement implementing
+    create creating created identify compute designing demonstrate develop developing
+    developed build building explain analyze analyse evaluate compare choose solve solving
+    write writing compile execute terminate run running test communicate communicating define
+    perform construct interpret recognize select produce prepare replicating monitoring
+    visualizing evaluating mimic ability abilities skills knowledge concepts concept ideas idea
+    applications application issues methods tools approach approaches practice practical
+    creation evaluation scale things way ways kind kinds level levels areas area aspects aspect
+    means variety
+    everyone anyone lets allow allows throughout
+    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
+    thursdays fridays january february march april june july august september october november
+    december spring summer autumn fall winter
+
+    course courses class classes classtime student students syllabus lecture lectures lab labs
+    week weeks weekly semester term terms module modules unit units topic topics session
+    sessions instructor instructors professor professors teacher office hours email phone room
+    credit credits grade grades grading exam exams quiz quizzes quizes midterm homework
+    assignment assignments project projects deadline deadlines due attendance policy policies
+    participation university college department campus handbook catalog textbook textbooks
+    reading readings material materials resources ressources schedule tentative percentage
+    points score objectives objective outcomes description overview prerequisites prerequisite
+    information requirements requirement statement details example examples part parts chapter
+    chapters edition draft copyright page pages title
+    """.split()
+)
+# Sentences about running the course rather than its subject make poor questions.
+_ADMINISTRATIVE_WORDS = frozenset(
+    """
+    grade grades grading graded exam exams quiz quizzes quizes midterm homework assignment
+    assignments attendance attend absence absences excuse excuses policy policies plagiarism
+    cheating collusion misconduct fabrication dishonesty integrity ethics conduct disability
+    disabilities accommodation accommodations deadline late penalty penalties office instructor
+    professor professors submitted submit due percentage university handbook wellness textbook
+    participation catalog webpage website register registration enrolled invite join
+    announcements responsibility responsible excused illness medical readings semester email
+    administrative
+    """.split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-+'’][A-Za-z0-9]+)*\+*")
+# Multi-word noun phrases are more specific than single words, which are often generic.
+_TERM_LENGTH_WEIGHT = {1: 1.0, 2: 2.0, 3: 2.2, 4: 1.8}
+
+
+@dataclass
+class Term:
+    key: str  # lower-case singular words: "Data Structures" and "data structure" are one term
+    display: str  # how the syllabus writes it in running text (see `_preferred_form`)
+    forms: dict[str, str]  # each variant written in the text, lower-cased -> its preferred form
+    words: tuple[str, ...]  # lower-case singular words
+    sentence_count: int
+    score: float
+    administrative: bool  # only ever mentioned in sentences about running the course
+    name_like: bool  # capitalized words found nowhere else: a person, a place, a book title
+
+    @property
+    def is_acronym(self) -> bool:
+        letters = [char for char in self.display if char.isalpha()]
+        return len(letters) >= 2 and sum(char.isupper() for char in letters) >= 0.6 * len(letters)
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.display[:1].isupper()
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Matches any written variant of the term as whole words, case-insensitively."""
+        variants = sorted(self.forms, key=lambda form: (-len(form), form))
+        alternatives = [r"\s+".join(re.escape(word) for word in v.split()) for v in variants]
+        return re.compile(r"(?<![\w'’-])(?:" + "|".join(alternatives) + r")(?![\w'’-])", re.I)
+
+
+@dataclass
+class KeyTerms:
+    by_key: dict[str, Term]
+    ranked: list[Term]  # most informative first
+    keys_by_sentence: dict[int, list[str]]  # sentence index -> its term keys, best first
+
+    def of(self, sentence: Sentence) -> list[Term]:
+        return [self.by_key[key] for key in self.keys_by_sentence.get(sentence.index, [])]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    surface: str  # whitespace collapsed
+    sentence_initial: bool
+    in_heading: bool
+    administrative: bool
+
+
+def extract_key_terms(sentences: Sequence[Sentence]) -> KeyTerms:
+    """Key terms of the document, scored by how much they and their words recur."""
+    word_counts: Counter[str] = Counter()
+    candidates_by_sentence: dict[int, list[_Candidate]] = {}
+    for sentence in sentences:
+        if _LINK.search(sentence.text):
+            continue  # addresses and links are not course content
+        words = [_singular(word.lower()) for word in _WORD.findall(sentence.text)]
+        word_counts.update(word for word in words if word not in _STOPWORDS)
+        administrative = _is_administrative(sentence)
+        candidates_by_sentence[sentence.index] = [
+            _Candidate(surface, sentence_initial, sentence.is_heading, administrative)
+            for surface, sentence_initial in _term_candidates(sentence.text)
+        ]
+
+    forms_by_key: dict[str, list[_Candidate]] = {}
+    sentence_counts: Counter[str] = Counter()
+    for candidates in candidates_by_sentence.values():
+        sentence_counts.update({_term_key(candidate.surface) for candidate in candidates})
+        for candidate in candidates:
+            forms_by_key.setdefault(_term_key(candidate.surface), []).append(candidate)
+
+    by_key = {
+        key: _make_term(key, forms, sentence_counts[key], word_counts)
+        for key, forms in forms_by_key.items()
+    }
+    _discount_fragments(by_key)
+    ranked = sorted(by_key.values(), key=lambda term: (-term.score, term.key))
+    keys_by_sentence = {
+        index: sorted(
+            dict.fromkeys(_term_key(candidate.surface) for candidate in candidates),
+            key=lambda key: (-by_key[key].score, key),
+        )
+        for index, candidates in candidates_by_sentence.items()
+    }
+    return KeyTerms(by_key=by_key, ranked=ranked, keys_by_sentence=keys_by_sentence)
+
+
+def _discount_fragments(by_key: dict[str, Term]) -> None:
+    """A single word that mostly occurs inside longer terms ("learning" of "deep learning",
+    "regression" of "linear regression") is a fragment of them, less of a term on its own."""
+    words_in_phrases = Counter(word for key in by_key if " " in key for word in set(key.split()))
+    for key, term in by_key.items():
+        if " " not in key and words_in_phrases[key]:
+            term.score = round(term.score * 0.5, 6)
+
+
+def _is_administrative(sentence: Sentence) -> bool:
+    return not _ADMINISTRATIVE_WORDS.isdisjoint(w.lower() for w in _WORD.findall(sentence.text))
+
+
+def _term_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
+    """(surface, at sentence start) for each run of content words not interrupted by a
+    stopword or punctuation: the RAKE keyword-extraction idea."""
+    for run in _content_word_runs(sentence):
+        for phrase in _split_at_verbs(run, sentence):
+            if len(phrase) > MAX_TERM_WORDS:
+                continue  # a clause, not a term
+            surface = collapse_whitespace(sentence[phrase[0].start() : phrase[-1].end()])
+            if _is_term_like(surface, [word.group() for word in phrase]):
+                yield surface, phrase[0].start() == 0
+
+
+def _content_word_runs(sentence: str) -> Iterator[list[re.Match[str]]]:
+    run: list[re.Match[str]] = []
+    for match in _WORD.finditer(sentence):
+        if match.group().lower() in _STOPWORDS:
+            if run:
+                yield run
+            run = []
+        elif run and sentence[run[-1].end() : match.start()].strip():
+            yield run  # punctuation between the words
+            run = [match]
+        else:
+            run.append(match)
+    if run:
+        yield run
+
+
+# Words after which a preceding "-s" word is a verb: "a buffer overflow writes past the end".
+_AFTER_VERB = frozenset("the a an its their his her our your past every each any all no".split())
+
+
+def _split_at_verbs(run: list[re.Match[str]], sentence: str) -> list[list[re.Match[str]]]:
+    """Without a part-of-speech tagger, cut a run where its shape says verb: an "-ed" word at
+    its end ("issues raised"), or an "-s" word between content words ("STRIDE framework
+    classifies threats") or before a determiner ("overflow writes past the end"). Leading
+    ones stay: "supervised learning", "systems programming"."""
+    following = re.match(r"\s*([A-Za-z]+)", sentence[run[-1].end() :])
+    next_word = following.group(1).lower() if following else ""
+    phrases: list[list[re.Match[str]]] = [[]]
+    for position, word in enumerate(run):
+        lowered = word.group().lower()
+        is_last = position == len(run) - 1
+        verb_shaped = position > 0 and word.group().islower() and _looks_like_third_person(lowered)
+        if verb_shaped and (not is_last or next_word in _AFTER_VERB):
+            phrases.append([])
+            continue
+        phrases[-1].append(word)
+    phrases = [_trim_participles(phrase) for phrase in phrases]
+    return [phrase for phrase in phrases if phrase]
+
+
+def _looks_like_third_person(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
+
+
+def _trim_participles(phrase: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Drop trailing "-ed" words: in "issues raised" or "concepts covered" they are verbs, while
+    leading ones ("supervised learning") are part of the term."""
+    end = len(phrase)
+    while end and phrase[end - 1].group().lower().endswith("ed"):
+        end -= 1
+    return phrase[:end]
+
+
+def _is_term_like(surface: str, words: list[str]) -> bool:
+    if any(_is_doubled(word) for word in words):
+        return False
+    if len(words) == 1:
+        word = words[0]
+        uppers = sum(char.isupper() for char in word)
+        is_acronym = uppers >= 2 and uppers >= 0.5 * sum(char.isalpha() for char in word)
+        # Short lower-case words are mostly too generic to quiz on; acronyms are not.
+        return is_acronym or sum(char.isalpha() for char in word) >= 5
+    return sum(char.isalpha() for char in surface) >= 5
+
+
+def _is_doubled(word: str) -> bool:
+    """ "llaauunncchh": bold text a PDF renders by printing every glyph twice."""
+    return len(word) >= 6 and len(word) % 2 == 0 and word[0::2] == word[1::2]
+
+
+def _term_key(surface: str) -> str:
+    return " ".join(_singular(word.lower()) for word in _WORD.findall(surface))
+
+
+def _singular(word: str) -> str:
+    """Crude but consistent: enough to tell "list" and "lists" are the same option."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _make_term(
+    key: str, forms: list[_Candidate], sentence_count: int, word_counts: Counter[str]
+) -> Term:
+    words = tuple(key.split())
+    # Words that recur across the document mark its topics; a name mentioned once does not.
+    recurrence = sum(1 + math.log(max(word_counts[word], 1)) for word in words) / len(words)
+    administrative = all(form.administrative for form in forms)
+    score = (
+        (1 + math.log(sentence_count))
+        * recurrence
+        * _TERM_LENGTH_WEIGHT.get(len(words), 1.0)
+        * (0.3 if administrative else 1.0)
+    )
+    variants: dict[str, list[_Candidate]] = {}
+    for form in forms:
+        variants.setdefault(form.surface.lower(), []).append(form)
+    preferred = {variant: _preferred_form(same) for variant, same in variants.items()}
+    display = _preferred_form(forms)
+    return Term(
+        key=key,
+        display=display,
+        forms=preferred,
+        words=words,
+        sentence_count=sentence_count,
+        score=round(score, 6),  # rounded so float noise cannot reorder ties across platforms
+        administrative=administrative,
+        name_like=all(word[:1].isupper() for word in display.split())
+        and all(word_counts[word] <= 1 for word in words),
+    )
+
+
+def _preferred_form(forms: list[_Candidate]) -> str:
+    """How the term is written in running text, so an option's capitals give nothing away:
+    headings and table rows are title-cased, and a sentence start capitalizes any word."""
+    for accept in (
+        lambda form: not (form.in_heading or form.sentence_initial),
+        lambda form: not form.sentence_initial,
+    ):
+        written = [form.surface for form in forms if accept(form)]
+        if written:
+            return Counter(written).most_common(1)[0][0]
+    surface = forms[0].surface
+    # Only its position capitalized it ("Lazy evaluation."): lower it. "Central Limit Theorem"
+    # or "LSTMs" have other capitals and stay as they are.
+    if surface[1:] == surface[1:].lower():
+        return surface[0].lower() + surface[1:]
+    return surface
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Sections
+# --------------------------------------------------------------------------------------------
+
+
+def _sentence_score(sentence: Sentence, terms: KeyTerms) -> float:
+    scores = [term.score for term in terms.of(sentence)]
+    if not scores:
+        return 0.0
+    administrative = 0.15 if _is_administrative(sentence) else 1.0
+    # The best term makes the question; the others make the sentence a richer context for it.
+    return round((scores[0] + 0.3 * sum(scores[1:4])) * administrative, 6)
+
+
+@dataclass
+class _SectionPlan:
+    chunks: list[list[Sentence]]  # per section, in document order, each >= questions_per_section
+    reserve: list[Sentence]  # the other candidate sentences, best first: the last resort
+
+
+def _plan_sections(
+    sentences: Sequence[Sentence], terms: KeyTerms, options: GenerationOptions
+) -> _SectionPlan:
+    """The sentences each section draws on: the most informative distinct ones, cut into
+    contiguous chunks so each section covers one stretch of the course."""
+    requested = options.total_questions
+    if len(terms.ranked) < DISTRACTOR_COUNT + 1:
+        raise _insufficient(0, options)
+    candidates = sorted(
+        (sentence for sentence in sentences if sentence.usable and terms.of(sentence)),
+        key=lambda sentence: (-_sentence_score(sentence, terms), sentence.index),
+    )
+    # A few spare sentences per section let it replace one that cannot make a distinct
+    # question; more would fill sections with the least informative sentences.
+    wanted = requested + max(options.section_count, math.ceil(requested / 2))
+    pool = _distinct_sentences(candidates, wanted)
+    if len(pool) < requested:
+        raise _insufficient(len(pool), options)
+    reserve = [sentence for sentence in candidates if sentence not in pool]
+    pool.sort(key=lambda sentence: sentence.index)
+    return _SectionPlan(_contiguous_chunks(pool, options.section_count), reserve)
+
+
+def _distinct_sentences(candidates: Sequence[Sentence], limit: int) -> list[Sentence]:
+    chosen: list[Sentence] = []
+    chosen_normalized: list[str] = []
+    for sentence in candidates:
+        normalized = normalize_prompt(sentence.text)
+        if any(
+            normalized == other or similarity(normalized, other) >= SENTENCE_SIMILARITY_LIMIT
+            for other in chosen_normalized
+        ):
+            continue  # the same bullet repeated under two headings, or a near-copy of it
+        chosen.append(sentence)
+        chosen_normalized.append(normalized)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _contiguous_chunks(items: list[Sentence], count: int) -> list[list[Sentence]]:
+    size, extra = divmod(len(items), count)
+    chunks, start = [], 0
+    for number in range(count):
+        end = start + size + (1 if number < extra else 0)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
+
+
+def _insufficient(possible: int, options: GenerationOptions) -> InsufficientSyllabusText:
+    requested = options.total_questions
+    return InsufficientSyllabusText(
+        f"The syllabus text is too short for this questionnaire: only {possible} distinct "
+        f"question(s) could be made from it, {requested} were requested "
+        f"({options.section_count} section(s) × {options.questions_per_section} question(s)). "
+        "Ask for fewer questions or upload a more detailed syllabus.",
+        questions_possible=possible,
+        questions_requested=requested,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Questions
+# --------------------------------------------------------------------------------------------
+
+_MCQ_TEMPLATES = (
+    "Fill in the blank with the term the syllabus uses: “{statement}”",
+    "Which term completes this statement from the syllabus? “{statement}”",
+)
+_SHORT_ANSWER_TEMPLATES = (
+    "In the context of this course, explain what the syllabus says about {term}.",
+    "Explain the term “{term}” and how it connects to {topic} in this course.",
+    "Describe the concept of {term} as this course presents it, and say why it matters.",
+    "What does this course cover under “{term}”? Answer in your own words.",
+)
+_SHORT_ANSWER_SUFFIX = {
+    "easy": " Two or three sentences are enough.",
+    "medium": "",
+    "hard": " Support your answer with a concrete example.",
+}
+
+
+def short_answer_count(questions_per_section: int) -> int:
+    """Roughly 60 % MCQ, and at least one short answer in any section of two or more."""
+    if questions_per_section == 1:
+        return 0
+    return max(1, int(questions_per_section * SHORT_ANSWER_SHARE))
+
+
+@dataclass
+class _QuestionnaireBuilder:
+    sentences: Sequence[Sentence]
+    terms: KeyTerms
+    options: GenerationOptions
+    rng: random.Random
+    reserve: list[Sentence]  # sentences outside every section's chunk, for when a chunk runs dry
+    prompts: list[str] = field(default_factory=list)  # as written, for the giveaway rule
+    normalized_prompts: list[str] = field(default_factory=list)  # for the near-duplicate rule
+    statements: list[str] = field(default_factory=list)  # normalized blanked MCQ statements
+    focus_keys: set[str] = field(default_factory=set)  # terms a question is already about
+    answers: list[Term] = field(default_factory=list)  # MCQ answers: never in a title or prompt
+    title_keys: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+    written: Counter[str] = field(default_factory=Counter)  # questions written, by type
+
+    def build_section(self, number: int, chunk: list[Sentence]) -> dict[str, Any]:
+        per_section = self.options.questions_per_section
+        best_first = sorted(chunk, key=lambda s: (-_sentence_score(s, self.terms), s.index))
+        planned = sorted(best_first[:per_section], key=lambda sentence: sentence.index)
+        spares = best_first[per_section:]
+        questions: list[dict[str, Any]] = []
+        used: list[Sentence] = []
+        for position, question_type in enumerate(self._question_types(number, planned)):
+            question_id = f"s{number}q{position + 1}"
+            built = self._first_buildable(question_id, question_type, planned[position], spares)
+            if built is None:
+                raise _insufficient(sum(self.written.values()), self.options)
+            questions.append(built[0])
+            used.append(built[1])
+            self.written[question_type] += 1
+        title = self._section_title(number, used)
+        return {"sectionId": f"s{number}", "title": title, "questions": questions}
+
+    def _question_types(self, number: int, planned: list[Sentence]) -> list[str]:
+        """Short answers go to the sentences with the most to explain (the longest passages);
+        one-question sections alternate types so the questionnaire still has both."""
+        if len(planned) == 1:
+            return ["MCQ" if number % 2 else "SHORT_ANSWER"]
+        richest = sorted(planned, key=lambda s: (-len(self._passage(s)), s.index))
+        explained = set(richest[: short_answer_count(len(planned))])
+        return ["SHORT_ANSWER" if sentence in explained else "MCQ" for sentence in planned]
+
+    def _first_buildable(
+        self, question_id: str, question_type: str, planned: Sentence, spares: list[Sentence]
+    ) -> tuple[dict[str, Any], Sentence] | None:
+        """A question from the planned sentence, else from a spare one of the section, else from
+        the reserve (a sentence used up there is removed).
+
+        The first pass holds questions to a higher standard (a strong term no other question is
+        about, nothing given away by another question); only if no sentence meets it does the
+        second pass settle for what the validator requires.
+        """
+        for strict in (True, False):
+            for sentence in [planned, *spares, *self.reserve]:
+                for term in self._focus_terms(sentence, strict=strict):
+                    question = self._question(question_id, question_type, sentence, term, strict)
+                    if question is None:
+                        continue
+                    if sentence is not planned:
+                        (spares if sentence in spares else self.reserve).remove(sentence)
+                        spares.append(planned)  # it may still suit a later question
+                    self.focus_keys.add(term.key)
+                    return question, sentence
+        return None
+
+    def _focus_terms(self, sentence: Sentence, *, strict: bool) -> list[Term]:
+        terms = self.terms.of(sentence)
+        if not strict:
+            return terms
+        best = terms[0].score if terms else 0.0
+        return [t for t in terms if t.key not in self.focus_keys and t.score >= 0.5 * best]
+
+    def _question(
+        self, question_id: str, question_type: str, sentence: Sentence, term: Term, strict: bool
+    ) -> dict[str, Any] | None:
+        if question_type == "MCQ":
+            return self._mcq(question_id, sentence, term, strict)
+        return self._short_answer(question_id, sentence, term, strict)
+
+    def _accept_prompt(self, prompt: str, *, strict: bool, answer: Term | None = None) -> bool:
+        """Record `prompt` if it is distinct from every earlier one and, in strict mode, neither
+        contains an earlier MCQ's answer nor (being an MCQ) has its answer in an earlier one."""
+        if strict and (
+            any(earlier.pattern.search(prompt) for earlier in self.answers)
+            or (answer is not None and any(answer.pattern.search(p) for p in self.prompts))
+        ):
+            return False
+        normalized = normalize_prompt(prompt)
+        if any(are_near_duplicates(normalized, other) for other in self.normalized_prompts):
+            return False
+        self.prompts.append(prompt)
+        self.normalized_prompts.append(normalized)
+        return True
+
+    def _first_accepted_prompt(
+        self,
+        templates: Sequence[str],
+        rotation: int,
+        *,
+        strict: bool,
+        answer: Term | None = None,
+        **fields: str | None,
+    ) -> str | None:
+        """The first template, starting at `rotation` so consecutive questions read differently,
+        whose prompt is accepted (see `_accept_prompt`)."""
+        for offset in range(len(templates)):
+            prompt = templates[(rotation + offset) % len(templates)].format(**fields)
+            if self._accept_prompt(prompt, strict=strict, answer=answer):
+                return prompt
+        return None
+
+    # MCQ ------------------------------------------------------------------------------------
+
+    def _mcq(
+        self, question_id: str, sentence: Sentence, answer: Term, strict: bool
+    ) -> dict[str, Any] | None:
+        blanked = _blank_out(sentence.text, answer)
+        if blanked is None:
+            return None
+        statement, answer_text = blanked
+        normalized_statement = normalize_prompt(statement)
+        if strict and any(
+            similarity(normalized_statement, other) >= SENTENCE_SIMILARITY_LIMIT
+            for other in self.statements
+        ):
+            return None  # "Creation of _____ (Lab 2)" and "Creation of _____ (Lab 3)"
+        distractors = self._distractors(answer, answer_text, sentence)
+        if distractors is None:
+            return None
+        prompt = self._first_accepted_prompt(
+            _MCQ_TEMPLATES, self.written["MCQ"], strict=strict, answer=answer, statement=statement
+        )
+        if prompt is None:
+            return None
+        self.statements.append(normalized_statement)
+        self.answers.append(answer)
+        texts = [answer_text, *(term.display for term in distractors)]
+        self.rng.shuffle(texts)
+        return {
+            "questionId": question_id,
+            "type": "MCQ",
+            "prompt": prompt,
+            "points": MCQ_POINTS[self.options.difficulty],
+            "options": [
+                {"id": option_id, "text": text}
+                for option_id, text in zip(OPTION_IDS, texts, strict=True)
+            ],
+            "correctOptionId": OPTION_IDS[texts.index(answer_text)],
+            "sourceExcerpt": sentence.text,
+        }
+
+    def _distractors(self, answer: Term, answer_text: str, sentence: Sentence) -> list[Term] | None:
+        """Three other key terms shaped like the answer, none of them in the sentence."""
+        in_sentence = {term.key for term in self.terms.of(sentence)}
+        eligible = [
+            term
+            for term in self._distractor_candidates()
+            if _can_distract(term, answer) and term.key not in in_sentence
+        ]
+        eligible.sort(key=lambda term: (-_shape_likeness(term, answer), -term.score, term.key))
+        pool: list[Term] = []
+        texts = {collapse_whitespace(answer_text).lower()}
+        for term in eligible:
+            if term.display.lower() not in texts:
+                pool.append(term)
+                texts.add(term.display.lower())
+            if len(pool) == DISTRACTOR_POOL_SIZE[self.options.difficulty]:
+                break
+        if len(pool) < DISTRACTOR_COUNT:
+            return None
+        return self.rng.sample(pool, DISTRACTOR_COUNT)
+
+    def _distractor_candidates(self) -> list[Term]:
+        """The better-scored half of the course-content terms (names, places and the vocabulary
+        of course administration make options nobody would pick)."""
+        content = [t for t in self.terms.ranked if not (t.administrative or t.name_like)]
+        best = content[: max(DISTRACTOR_COUNT * 4, len(content) // 2)]
+        return best if len(best) > DISTRACTOR_COUNT else self.terms.ranked
+
+    # Short answer ---------------------------------------------------------------------------
+
+    def _short_answer(
+        self, question_id: str, sentence: Sentence, term: Term, strict: bool
+    ) -> dict[str, Any] | None:
+        topic = self._neighbouring_topic(sentence, term)
+        templates = [t for t in _SHORT_ANSWER_TEMPLATES if topic is not None or "{topic}" not in t]
+        prompt = self._first_accepted_prompt(
+            [template + _SHORT_ANSWER_SUFFIX[self.options.difficulty] for template in templates],
+            self.written["SHORT_ANSWER"],
+            strict=strict,
+            term=term.display,
+            topic=topic and topic.display,
+        )
+        if prompt is None:
+            return None
+        passage = self._passage(sentence)
+        return {
+            "questionId": question_id,
+            "type": "SHORT_ANSWER",
+            "prompt": prompt,
+            "points": SHORT_ANSWER_POINTS[self.options.difficulty],
+            "referenceAnswer": passage,
+            "rubric": _rubric(term, passage, self.terms),
+            "sourceExcerpt": sentence.text,
+        }
+
+    def _passage(self, sentence: Sentence) -> str:
+        """The sentence, verbatim, with the neighbours from its paragraph that continue its
+        subject (they share a key term with it), up to one on each side."""
+        paragraph = [s for s in self.sentences if s.block == sentence.block]
+        own_terms = {term.key for term in self.terms.of(sentence)}
+        first = last = paragraph.index(sentence)
+        for neighbour in (first + 1, first - 1):
+            if not 0 <= neighbour < len(paragraph):
+                continue
+            if own_terms.isdisjoint(term.key for term in self.terms.of(paragraph[neighbour])):
+                continue
+            low, high = min(first, neighbour), max(last, neighbour)
+            if sum(len(s.text) + 1 for s in paragraph[low : high + 1]) <= MAX_PASSAGE_LENGTH:
+                first, last = low, high
+        return " ".join(s.text for s in paragraph[first : last + 1])
+
+    def _neighbouring_topic(self, sentence: Sentence, term: Term) -> Term | None:
+        """Another key term of the same sentence, to anchor the question in its context."""
+        return next((t for t in self.terms.of(sentence) if _can_distract(t, term)), None)
+
+    # Titles ---------------------------------------------------------------------------------
+
+    def _section_title(self, number: int, sentences: list[Sentence]) -> str:
+        """ "Topics: …" from the section's best terms that no MCQ has as its answer (a title must
+        not give an answer away) and that no earlier title used."""
+        terms = dict.fromkeys(term.key for s in sentences for term in self.terms.of(s))
+        ranked = sorted(terms, key=lambda key: (-self.terms.by_key[key].score, key))
+        taken = {answer.key for answer in self.answers} | self.title_keys
+        picked = [key for key in ranked if key not in taken][:2]
+        title = (
+            "Topics: " + ", ".join(_title_case(self.terms.by_key[key].display) for key in picked)
+            if picked
+            else f"Part {number}"
+        )
+        if title in self.titles:
+            title = f"{title} (part {number})"
+        self.title_keys.update(picked)
+        self.titles.add(title)
+        return title
+
+
+def _can_distract(term: Term, answer: Term) -> bool:
+    """Wrong but not partly right: neither term is made of the other's words."""
+    return not (set(term.words) <= set(answer.words) or set(answer.words) <= set(term.words))
+
+
+def _shape_likeness(term: Term, answer: Term) -> float:
+    """How alike two terms look, so that no option stands out by its form alone."""
+    likeness = -2.0 * abs(len(term.words) - len(answer.words))
+    likeness -= abs(len(term.display) - len(answer.display)) / 8
+    likeness += 2.0 if term.is_acronym == answer.is_acronym else 0.0
+    likeness += 1.5 if term.is_capitalized == answer.is_capitalized else 0.0
+    likeness += 1.0 if set(term.words) & set(answer.words) else 0.0
+    return round(likeness, 6)
+
+
+def _blank_out(sentence: str, term: Term) -> tuple[str, str] | None:
+    """(`sentence` with the term blanked, the answer as written there), or None when the term
+    is absent or written two ways in it (blanking one would leave the other as a giveaway)."""
+    found = {match.group().lower() for match in term.pattern.finditer(sentence)}
+    written = {collapse_whitespace(variant) for variant in found}
+    if len(written) != 1:
+        return None
+    return term.pattern.sub(BLANK, sentence), term.forms[written.pop()]
+
+
+def _rubric(term: Term, passage: str, terms: KeyTerms) -> str:
+    points = _rubric_points(term, passage, terms)
+    if not points:
+        return (
+            f"Award full marks for an accurate explanation of {term.display} consistent with "
+            "the syllabus passage; partial credit for a vague or incomplete one; no credit for "
+            "an answer unrelated to it."
+        )
+    needed = max(1, math.ceil(len(points) / 2))
+    return (
+        f"Award full marks for an answer that explains {term.display} as the syllabus does and "
+        f"mentions: {', '.join(points)}. Partial credit for a correct but incomplete "
+        f"explanation that mentions at least {needed} of these. No credit for an answer "
+        f"unrelated to {term.display}."
+    )
+
+
+def _rubric_points(term: Term, passage: str, terms: KeyTerms, limit: int = 5) -> list[str]:
+    """What a good answer mentions: the passage's other key terms, best first; its longer
+    content words only when it has fewer than two."""
+    points: list[str] = []
+    seen_words: set[str] = set(map(_singular, term.words))
+    for other in terms.ranked:
+        if len(points) == limit:
+            return points
+        words = set(map(_singular, other.words))
+        if words & seen_words or other.administrative:
+            continue  # part of the question itself, or overlapping a point already listed
+        if other.pattern.search(passage):
+            points.append(other.display)
+            seen_words |= words
+    if len(points) >= 2:
+        return points
+    for word in _WORD.findall(passage):
+        lowered = word.lower()
+        if len(points) == limit:
+            break
+        if len(lowered) >= 6 and lowered not in _STOPWORDS and _singular(lowered) not in seen_words:
+            points.append(word)
+            seen_words.add(_singular(lowered))
+    return points
+
+
+def _title_case(term: str) -> str:
+    # Only lower-case words are capitalized: "TF-IDF", "word2Vec" and "Naive Bayes" keep theirs.
+    return " ".join(word[0].upper() + word[1:] if word.islower() else word for word in term.split())

@@ -1,0 +1,155 @@
+"""Assessment generation: the trigger (web side) and the job handler (worker side)."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from jobs.ai.base import AIRequest
+from jobs.ai.factory import get_provider
+from jobs.errors import InvalidAIOutput, PermanentJobError
+from jobs.models import AIJob, JobStatus, JobType
+from jobs.registry import Execution
+from jobs.services import job_create_or_get, job_requeue
+from syllabus.models import Syllabus
+
+from .content import GenerationOptions
+from .content.offline import InsufficientSyllabusText, generate_offline
+from .content.schema import RESPONSE_SCHEMA
+from .content.validation import ContentInvalid, validate_content
+from .errors import SyllabusNotFound
+from .models import Assessment, AssessmentStatus
+from .prompts import (
+    GENERATION_PROMPT_VERSION,
+    generation_contents,
+    generation_system_instruction,
+)
+
+SYLLABUS_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class GenerationTrigger:
+    job: AIJob
+    deduplicated: bool  # the key already had a job
+    queued: bool  # the job was created or put back to PENDING by this trigger
+
+
+def generation_trigger(
+    *, syllabus_id=None, subject: str | None = None, options: GenerationOptions | None = None
+) -> GenerationTrigger:
+    """Find or create the generation job for this syllabus text and these options.
+
+    A FAILED job with the same key goes back to PENDING (keeping its attempts).
+    """
+    syllabi = _syllabi_for(syllabus_id=syllabus_id, subject=subject)
+    canonical_options = (options or GenerationOptions()).canonical()
+    text_hash = hashlib.sha256(combined_text(syllabi).encode()).hexdigest()
+    key_material = json.dumps({"text": text_hash, "options": canonical_options}, sort_keys=True)
+    dedupe_key = "generation:" + hashlib.sha256(key_material.encode()).hexdigest()
+    ref = job_create_or_get(
+        job_type=JobType.GENERATION,
+        dedupe_key=dedupe_key,
+        payload={
+            "syllabusIds": [str(s.pk) for s in syllabi],
+            "subject": syllabi[0].subject,
+            "options": canonical_options,
+            "syllabusHash": text_hash,
+        },
+    )
+    if ref.created:
+        return GenerationTrigger(ref.job, deduplicated=False, queued=True)
+    requeued = ref.job.status == JobStatus.FAILED and job_requeue(
+        job_id=ref.job.pk, reason="re-triggered by staff"
+    )
+    job = AIJob.objects.get(pk=ref.job.pk) if requeued else ref.job
+    return GenerationTrigger(job, deduplicated=True, queued=requeued)
+
+
+def combined_text(syllabi: list[Syllabus]) -> str:
+    return SYLLABUS_SEPARATOR.join(syllabus.text for syllabus in syllabi)
+
+
+def _syllabi_for(*, syllabus_id, subject: str | None) -> list[Syllabus]:
+    if syllabus_id:
+        found = list(Syllabus.objects.filter(pk=syllabus_id))
+        if not found:
+            raise SyllabusNotFound()
+        return found
+    # Every syllabus of the subject, oldest first, so the combined text is stable.
+    found = list(
+        Syllabus.objects.filter(subject__iexact=" ".join((subject or "").split())).order_by(
+            "created_at", "id"
+        )
+    )
+    if not found:
+        raise SyllabusNotFound(f"No syllabus for subject {subject!r}.")
+    return found
+
+
+class GenerationHandler:
+    """Runs GENERATION jobs on the worker (registered with `jobs` by this app's config)."""
+
+    prompt_version = GENERATION_PROMPT_VERSION
+
+    def execute(self, job: AIJob) -> Execution:
+        syllabi = self._syllabi(job)
+        text = combined_text(syllabi)
+        subject = job.payload["subject"]
+        options = GenerationOptions.from_dict(job.payload["options"])
+        request = AIRequest(
+            purpose="generation",
+            prompt_version=GENERATION_PROMPT_VERSION,
+            system_instruction=generation_system_instruction(options),
+            contents=generation_contents(subject=subject, syllabus_text=text),
+            response_schema=RESPONSE_SCHEMA,
+            offline_answer=lambda: generate_offline(
+                syllabus_text=text, subject=subject, options=options
+            ),
+        )
+        try:
+            response = get_provider().complete(request)
+        except InsufficientSyllabusText as exc:
+            raise PermanentJobError(str(exc)) from exc
+        try:
+            content = validate_content(response.data, syllabus_text=text, options=options)
+        except ContentInvalid as exc:
+            raise InvalidAIOutput(f"invalid assessment: {exc}", raw_text=response.raw_text) from exc
+        return Execution(value=content, response=response, prompt_version=GENERATION_PROMPT_VERSION)
+
+    def complete(self, job: AIJob, execution: Execution) -> dict:
+        content = execution.value
+        status = (
+            AssessmentStatus.DRAFT
+            if settings.ASSESSMENT_REQUIRE_REVIEW
+            else AssessmentStatus.PUBLISHED
+        )
+        response = execution.response
+        assessment = Assessment.objects.create(
+            title=content["title"],
+            subject=job.payload["subject"],
+            content=content,
+            options=job.payload["options"],
+            dedupe_key=job.dedupe_key,
+            syllabus_hash=job.payload["syllabusHash"],
+            status=status,
+            published_at=timezone.now() if status == AssessmentStatus.PUBLISHED else None,
+            provider=response.provider,
+            model=response.model,
+            prompt_version=execution.prompt_version,
+            job=job,
+            section_count=len(content["sections"]),
+            question_count=sum(len(s["questions"]) for s in content["sections"]),
+        )
+        assessment.syllabi.set(job.payload["syllabusIds"])
+        return {"assessmentId": str(assessment.pk)}
+
+    def _syllabi(self, job: AIJob) -> list[Syllabus]:
+        ids = job.payload["syllabusIds"]
+        by_id = {str(s.pk): s for s in Syllabus.objects.filter(pk__in=ids)}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise PermanentJobError(f"Syllabus {missing[0]} no longer exists.")
+        return [by_id[i] for i in ids]

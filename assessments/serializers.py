@@ -1,0 +1,84 @@
+from rest_framework import serializers
+
+from .content.options import DIFFICULTIES
+from .models import Assessment
+
+
+class GenerationOptionsSerializer(serializers.Serializer):
+    section_count = serializers.IntegerField(min_value=1, max_value=10, default=3)
+    questions_per_section = serializers.IntegerField(min_value=1, max_value=20, default=4)
+    difficulty = serializers.ChoiceField(choices=DIFFICULTIES, default="medium")
+
+
+class GenerateRequestSerializer(serializers.Serializer):
+    syllabus_id = serializers.UUIDField(required=False)
+    subject = serializers.CharField(required=False, max_length=200)
+    options = GenerationOptionsSerializer(required=False)
+
+    def validate(self, attrs):
+        if ("syllabus_id" in attrs) == ("subject" in attrs):
+            raise serializers.ValidationError("Give exactly one of syllabusId or subject.")
+        return attrs
+
+
+class GenerateResponseSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField(source="job.id")
+    status = serializers.CharField(source="job.status")
+    type = serializers.CharField(source="job.job_type")
+    dedupe_key = serializers.CharField(source="job.dedupe_key")
+    deduplicated = serializers.BooleanField()
+    assessment_id = serializers.SerializerMethodField()
+
+    def get_assessment_id(self, trigger) -> str | None:
+        result = trigger.job.result or {}
+        return result.get("assessmentId")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["assessment_id"] is None:
+            del data["assessment_id"]  # present once the job is COMPLETED
+        return data
+
+
+class AssessmentListSerializer(serializers.ModelSerializer):
+    assessment_id = serializers.UUIDField(source="id")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "assessment_id",
+            "title",
+            "subject",
+            "section_count",
+            "question_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OptionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+
+
+class CandidateQuestionSerializer(serializers.Serializer):
+    question_id = serializers.CharField()
+    type = serializers.ChoiceField(choices=["MCQ", "SHORT_ANSWER"])
+    prompt = serializers.CharField()
+    points = serializers.FloatField()
+    options = OptionSerializer(many=True, required=False, help_text="MCQ only")
+
+
+class CandidateSectionSerializer(serializers.Serializer):
+    section_id = serializers.CharField()
+    title = serializers.CharField()
+    questions = CandidateQuestionSerializer(many=True)
+
+
+class CandidateAssessmentSerializer(serializers.Serializer):
+    """Documents the candidate view (no answer keys); the data comes from candidate_content."""
+
+    assessment_id = serializers.UUIDField()
+    title = serializers.CharField()
+    subject = serializers.CharField()
+    sections = CandidateSectionSerializer(many=True)

@@ -1,0 +1,29 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from assessment_engine.api.permissions import IsStaff
+from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+
+from . import selectors
+from .models import AIJob
+from .serializers import JobSerializer
+
+
+class JobViewSet(viewsets.ViewSet):
+    permission_classes = [IsStaff]
+    lookup_url_kwarg = "job_id"
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    @extend_schema(
+        summary="A job's status, result and every attempt (staff)",
+        responses={200: JobSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
+    )
+    def retrieve(self, request: Request, job_id: str) -> Response:
+        try:
+            job = selectors.job_with_attempts(job_id=job_id)
+        except AIJob.DoesNotExist as exc:
+            raise NotFound("No such job.") from exc
+        return Response(JobSerializer(job).data)
