@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("syllabus.urls")),
     path("", include("assessments.urls")),
     path("", include("jobs.urls")),
+    path("", include("sessions.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

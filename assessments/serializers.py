@@ -1,18 +1,20 @@
 from rest_framework import serializers
 
+from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
+
 from .content.options import DIFFICULTIES
 from .models import Assessment
 
 
 class GenerationOptionsSerializer(serializers.Serializer):
-    section_count = serializers.IntegerField(min_value=1, max_value=10, default=3)
-    questions_per_section = serializers.IntegerField(min_value=1, max_value=20, default=4)
+    section_count = StrictIntegerField(min_value=1, max_value=10, default=3)
+    questions_per_section = StrictIntegerField(min_value=1, max_value=20, default=4)
     difficulty = serializers.ChoiceField(choices=DIFFICULTIES, default="medium")
 
 
 class GenerateRequestSerializer(serializers.Serializer):
-    syllabus_id = serializers.UUIDField(required=False)
-    subject = serializers.CharField(required=False, max_length=200)
+    syllabus_id = StrictUUIDField(required=False)
+    subject = StrictCharField(required=False, max_length=200)
     options = GenerationOptionsSerializer(required=False)
 
     def validate(self, attrs):

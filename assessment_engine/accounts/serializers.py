@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from assessment_engine.api.fields import StrictCharField
+
 
 class LoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=4096, trim_whitespace=False)
 
 
 class UserOutputSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_results",
     "assessment_engine.accounts",
+    "assessment_engine.idempotency",
     "jobs",
     "syllabus",
     "assessments",
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "assessment_engine.api.middleware.ApiErrorMiddleware",
+    "assessment_engine.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "assessment_engine.urls"
@@ -139,7 +141,9 @@ FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default=None)
 # --- REST API ------------------------------------------------------------------------------
 AUTH_TOKEN_TTL = timedelta(seconds=env.int("AUTH_TOKEN_TTL_SECONDS", default=10 * 60 * 60))
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "assessment_engine.accounts.authentication.BearerTokenAuthentication"
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -180,7 +184,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessment_engine.api.schema.contract_paths_hook",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "JobAttemptStatusEnum": "jobs.models.AttemptStatus",
+        "SessionStatusEnum": "sessions.models.SessionStatus",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
 }
@@ -222,6 +230,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
         "task": "maintenance.sweep_jobs",
         "schedule": timedelta(seconds=MAINTENANCE_INTERVAL_SECONDS),
+    },
+    "expire-sessions": {
+        "task": "maintenance.expire_sessions",
+        "schedule": timedelta(seconds=MAINTENANCE_INTERVAL_SECONDS),
+    },
+    "purge-idempotency-keys": {
+        "task": "maintenance.purge_idempotency_keys",
+        "schedule": timedelta(hours=1),
     },
     "purge-expired-auth-tokens": {
         "task": "maintenance.purge_expired_auth_tokens",

@@ -12,6 +12,9 @@ class ExplodingApi(APIView):
     def get(self, request):
         raise RuntimeError("secret internal detail that must not reach the client")
 
+    def post(self, request):
+        raise RuntimeError("a POST that fails on the server")
+
 
 class StaffOnlyApi(APIView):
     permission_classes = [IsStaff]

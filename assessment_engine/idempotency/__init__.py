@@ -1,0 +1,1 @@
+"""Idempotency-Key support for every POST of the API (one middleware, one table)."""

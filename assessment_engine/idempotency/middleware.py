@@ -1,0 +1,99 @@
+"""Idempotency-Key on every POST under /api/: the same key, user and body replays the answer.
+
+A middleware rather than per-view code, so every POST endpoint gets the same behaviour. It
+needs the user before the view runs, so it authenticates the bearer token itself.
+"""
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from assessment_engine.accounts.authentication import BearerTokenAuthentication
+from assessment_engine.api.envelope import error_json_response
+from assessment_engine.api.errors import DomainError
+from assessment_engine.api.exceptions import UNAVAILABLE_ERRORS, unavailable_message
+from assessment_engine.api.middleware import is_api_path
+
+from . import services
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        if key is None or request.method != "POST" or not is_api_path(request.path):
+            return self.get_response(request)
+        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            return error_json_response(
+                400,
+                "VALIDATION_ERROR",
+                "Invalid Idempotency-Key header.",
+                {"idempotencyKey": [f"Between 1 and {MAX_KEY_LENGTH} characters."]},
+            )
+        try:
+            user = _authenticated_user(request)
+            if user is None:
+                return self.get_response(request)  # the view answers 401 itself
+            claim = services.idempotency_claim(
+                user=user, key=key, fingerprint=_fingerprint(request)
+            )
+        except DomainError as exc:
+            return error_json_response(exc.status_code, exc.code, exc.message, exc.details)
+        except UNAVAILABLE_ERRORS:
+            return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())
+        if claim.replay:
+            return _replay(claim.record)
+        return self._respond_and_remember(request, claim)
+
+    def _respond_and_remember(self, request: HttpRequest, claim) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            services.idempotency_release(record=claim.record)
+            raise
+        if response.status_code >= 500 or response.streaming:
+            services.idempotency_release(record=claim.record)  # worth retrying: not stored
+        else:
+            services.idempotency_store(
+                record=claim.record,
+                status_code=response.status_code,
+                body=response.content,
+                content_type=response.get("Content-Type", ""),
+            )
+        return response
+
+
+def _authenticated_user(request: HttpRequest):
+    try:
+        result = BearerTokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None
+    return result[0] if result else None
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    content_type = request.content_type or ""
+    digest = hashlib.sha256(f"{request.method} {request.path}\n{content_type}\n".encode())
+    if content_type.startswith("multipart/"):
+        # Uploads are streamed to disk by the view; reading them here would buffer them in
+        # memory. Their size stands in for their content.
+        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(record) -> HttpResponse:
+    response = HttpResponse(
+        bytes(record.body or b""), status=record.status_code, content_type=record.content_type
+    )
+    response[REPLAYED_HEADER] = "true"
+    return response

@@ -1,0 +1,145 @@
+"""Idempotency-Key: the same key, user and body replays; a different body is refused."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from assessment_engine.idempotency.models import IdempotencyRecord
+from assessment_engine.idempotency.services import idempotency_purge_expired
+from sessions.models import CandidateSession, SectionSubmission
+from sessions.tests.factories import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+OPT_IN = "/api/v1/sessions/opt-in"
+
+
+def opt_in(client, assessment, key, **extra):
+    return client.post(
+        OPT_IN,
+        {"assessmentId": str(assessment.pk), **extra},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_the_same_key_and_body_replays_without_acting_again(candidate_client):
+    assessment = make_assessment()
+    first = opt_in(candidate_client, assessment, "key-1")
+    CandidateSession.objects.all().delete()  # would make a new session if it acted again
+
+    replay = opt_in(candidate_client, assessment, "key-1")
+
+    assert (
+        (replay.status_code, replay.content)
+        == (first.status_code, first.content)
+        == (201, first.content)
+    )
+    assert replay["Idempotent-Replayed"] == "true"
+    assert CandidateSession.objects.count() == 0
+
+
+def test_the_same_key_with_another_body_is_422(candidate_client):
+    opt_in(candidate_client, make_assessment(title="A"), "key-2")
+
+    response = opt_in(candidate_client, make_assessment(title="B"), "key-2")
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert CandidateSession.objects.count() == 1
+
+
+def test_keys_belong_to_one_user(candidate_client, client_for):
+    from assessment_engine.accounts.tests.factories import UserFactory
+
+    assessment = make_assessment()
+    opt_in(candidate_client, assessment, "shared-key")
+
+    other = opt_in(client_for(UserFactory()), assessment, "shared-key")
+
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other
+    assert CandidateSession.objects.count() == 2
+
+
+def test_errors_are_replayed_too_but_server_errors_are_not_stored(candidate_client, settings):
+    assessment = make_assessment()
+    session_id = opt_in(candidate_client, assessment, "k").json()["sessionId"]
+    url = f"/api/v1/sessions/{session_id}/heartbeat"
+
+    conflict = candidate_client.post(url, HTTP_IDEMPOTENCY_KEY="beat")
+    assert conflict.status_code == 409
+    assert candidate_client.post(url, HTTP_IDEMPOTENCY_KEY="beat").content == conflict.content
+
+    settings.ROOT_URLCONF = "assessment_engine.tests.urls"
+    failed = candidate_client.post("/api/v1/_test/explode", HTTP_IDEMPOTENCY_KEY="boom")
+    assert failed.status_code == 500
+    assert not IdempotencyRecord.objects.filter(key="boom").exists()  # the client may retry
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256])
+def test_invalid_keys_are_400(candidate_client, key):
+    response = opt_in(candidate_client, make_assessment(), key)
+    assert response.status_code == 400
+    assert "idempotencyKey" in response.json()["error"]["details"]
+    assert CandidateSession.objects.count() == 0
+
+
+def test_anonymous_requests_are_not_recorded(api_client):
+    response = api_client.post(OPT_IN, {}, format="json", HTTP_IDEMPOTENCY_KEY="anon")
+    assert response.status_code == 401 and IdempotencyRecord.objects.count() == 0
+
+
+def test_keys_expire_after_24_hours(candidate_client):
+    assessment = make_assessment()
+    opt_in(candidate_client, assessment, "old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+
+    assert idempotency_purge_expired() == 1
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_an_expired_key_is_fresh_again_before_the_purge(candidate_client):
+    opt_in(candidate_client, make_assessment(title="A"), "reuse")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+
+    response = opt_in(candidate_client, make_assessment(title="B"), "reuse")
+
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_the_same_key_sent_10_times_at_once_acts_once_with_identical_replies(client_for, candidate):
+    from sessions.tests.conftest import SessionFlow
+
+    assessment = make_assessment()
+    session_id = SessionFlow(client_for(candidate)).active_session(assessment)
+    clients = [client_for(candidate) for _ in range(10)]
+    barrier = threading.Barrier(10)
+    responses = [None] * 10
+
+    def submit(index: int) -> None:
+        try:
+            barrier.wait()
+            responses[index] = clients[index].post(
+                f"/api/v1/sessions/{session_id}/submit-section",
+                {"sectionId": "s1", "sectionIndex": 0, "answers": {"s1q1": "B"}},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="submit-once",
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.content for r in responses}) == 1
+    assert sum("Idempotent-Replayed" in r for r in responses) == 9
+    assert SectionSubmission.objects.count() == 1

@@ -1,0 +1,134 @@
+"""Candidate session endpoints: thin actions, each one service call."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+
+from . import services
+from .serializers import (
+    OptInSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    StartSerializer,
+    SubmitSectionSerializer,
+)
+
+USER_ID_PARAMETER = OpenApiParameter(
+    "userId",
+    str,
+    required=False,
+    description="Optional; when present it must be the authenticated user's id (else 403).",
+)
+TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404, 409)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your sessions (without the assessment)",
+        parameters=[USER_ID_PARAMETER],
+        responses={200: SessionSerializer(many=True), **ERROR_RESPONSES, **error_responses(403)},
+    ),
+    retrieve=extend_schema(
+        summary="One of your sessions (an ACTIVE one past its timeout reads as EXPIRED)",
+        parameters=[USER_ID_PARAMETER],
+        responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
+    ),
+)
+class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = SessionSerializer
+    lookup_url_kwarg = "session_id"
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        _check_claimed_user_id(request)
+
+    def get_queryset(self):
+        return services.session_list(user=self.request.user)
+
+    def retrieve(self, request: Request, session_id: str) -> Response:
+        session = services.session_get(session_id=session_id, user=request.user)
+        return Response(SessionDetailSerializer(session).data)
+
+    @extend_schema(
+        summary="Opt in to a published assessment",
+        request=OptInSerializer,
+        responses={201: SessionDetailSerializer, 200: SessionDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="opt-in")
+    def opt_in(self, request: Request) -> Response:
+        data = _valid(OptInSerializer, request)
+        outcome = services.session_opt_in(user=request.user, assessment_id=data["assessment_id"])
+        return _session_response(outcome, status.HTTP_201_CREATED if outcome.changed else 200)
+
+    @extend_schema(
+        summary="Start an opted-in session (OPTED_IN → ACTIVE)",
+        request=StartSerializer,
+        responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def start(self, request: Request) -> Response:
+        data = _valid(StartSerializer, request)
+        outcome = services.session_start(session_id=data["session_id"], user=request.user)
+        return _session_response(outcome, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Submit the current section's answers (strict order)",
+        request=SubmitSectionSerializer,
+        responses={201: SessionDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="submit-section")
+    def submit_section(self, request: Request, session_id: str) -> Response:
+        data = _valid(SubmitSectionSerializer, request)
+        outcome = services.session_submit_section(
+            session_id=session_id,
+            user=request.user,
+            section_index=data["section_index"],
+            section_id=data["section_id"],
+            answers=data["answers"],
+        )
+        return _session_response(outcome, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Keep an ACTIVE session alive",
+        request=None,
+        responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def heartbeat(self, request: Request, session_id: str) -> Response:
+        outcome = services.session_heartbeat(session_id=session_id, user=request.user)
+        return _session_response(outcome, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Complete the session: one evaluation job (202; again → 200, same job)",
+        request=None,
+        responses={202: SessionDetailSerializer, 200: SessionDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, session_id: str) -> Response:
+        outcome = services.session_complete(session_id=session_id, user=request.user)
+        return _session_response(outcome, status.HTTP_202_ACCEPTED if outcome.changed else 200)
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _session_response(outcome: services.Outcome, status_code: int) -> Response:
+    return Response(SessionDetailSerializer(outcome.session).data, status=status_code)
+
+
+def _check_claimed_user_id(request: Request) -> None:
+    """`userId` (query or body) is optional, but when present it must be the caller's id."""
+    claimed = request.query_params.get("userId")
+    if claimed is None and request.method == "POST" and isinstance(request.data, dict):
+        claimed = request.data.get("user_id")  # the camelCase parser's name for userId
+    if claimed is not None and str(claimed) != str(request.user.pk):
+        raise PermissionDenied("userId does not match the authenticated user.")

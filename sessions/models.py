@@ -1,0 +1,126 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class SessionStatus(models.TextChoices):
+    OPTED_IN = "OPTED_IN"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
+
+
+OPEN_STATUSES = (SessionStatus.OPTED_IN, SessionStatus.ACTIVE)
+
+
+class CandidateSession(models.Model):
+    """One candidate going through one assessment. Transitions live in `sessions.transitions`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate_sessions"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="sessions"
+    )
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.OPTED_IN
+    )
+    # Sections are submitted strictly in order, so this is also the number submitted so far.
+    current_section_index = models.PositiveIntegerField(default=0)
+    section_count = models.PositiveIntegerField()  # copied from the assessment at opt-in
+    opted_in_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    evaluation_job = models.ForeignKey(
+        "jobs.AIJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Bumped by every transition: a cheap "has anything changed" for clients and caches.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opted_in_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status=SessionStatus.ACTIVE),
+                name="session_one_active_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "assessment"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="session_one_open_per_user_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_section_index__lte=F("section_count"))
+                & Q(section_count__gte=1),
+                name="session_section_index_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.OPTED_IN)
+                | Q(started_at__isnull=True, completed_at__isnull=True, expired_at__isnull=True),
+                name="session_opted_in_not_started",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.ACTIVE)
+                | Q(
+                    started_at__isnull=False,
+                    last_activity_at__isnull=False,
+                    completed_at__isnull=True,
+                    expired_at__isnull=True,
+                ),
+                name="session_active_timestamps",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.COMPLETED)
+                | Q(
+                    started_at__isnull=False,
+                    completed_at__isnull=False,
+                    expired_at__isnull=True,
+                    current_section_index=F("section_count"),
+                ),
+                name="session_completed_timestamps",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.EXPIRED)
+                | Q(started_at__isnull=False, expired_at__isnull=False, completed_at__isnull=True),
+                name="session_expired_timestamps",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep reads only ACTIVE sessions, oldest activity first.
+            models.Index(
+                fields=["last_activity_at"],
+                condition=Q(status=SessionStatus.ACTIVE),
+                name="session_active_activity_idx",
+            ),
+            models.Index(fields=["user", "-opted_in_at"], name="session_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.assessment_id} ({self.status})"
+
+
+class SectionSubmission(models.Model):
+    session = models.ForeignKey(
+        CandidateSession, on_delete=models.CASCADE, related_name="submissions"
+    )
+    section_index = models.PositiveIntegerField()
+    section_id = models.CharField(max_length=50)
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "section_index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "section_index"], name="submission_one_per_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} section {self.section_index}"

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
+from assessments.candidate_view import candidate_content
+from assessments.serializers import CandidateAssessmentSerializer
+
+from .models import CandidateSession, SessionStatus
+
+# Statuses in which the candidate sees the questions (the contract: "present once ACTIVE").
+SHOWS_ASSESSMENT = (SessionStatus.ACTIVE, SessionStatus.COMPLETED, SessionStatus.EXPIRED)
+
+
+class OptInSerializer(serializers.Serializer):
+    assessment_id = StrictUUIDField()
+    user_id = serializers.CharField(required=False)
+
+
+class StartSerializer(serializers.Serializer):
+    session_id = StrictUUIDField()
+    user_id = serializers.CharField(required=False)
+
+
+class SubmitSectionSerializer(serializers.Serializer):
+    section_id = StrictCharField(max_length=50)
+    section_index = StrictIntegerField(min_value=0)
+    answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
+    user_id = serializers.CharField(required=False)
+
+
+class EvaluationSummarySerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    max_score = serializers.FloatField(allow_null=True)
+    percentage = serializers.FloatField(allow_null=True)
+    questions = serializers.ListField(child=serializers.DictField(), allow_null=True)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """The contract's session view (list items omit `assessment`)."""
+
+    session_id = serializers.UUIDField(source="id")
+    user_id = serializers.UUIDField()
+    assessment_id = serializers.UUIDField()
+    submitted_sections = serializers.SerializerMethodField()
+    expires_at = serializers.SerializerMethodField()
+    evaluation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CandidateSession
+        fields = [
+            "session_id",
+            "user_id",
+            "assessment_id",
+            "status",
+            "current_section_index",
+            "section_count",
+            "submitted_sections",
+            "opted_in_at",
+            "started_at",
+            "last_activity_at",
+            "expires_at",
+            "completed_at",
+            "evaluation",
+        ]
+        read_only_fields = fields
+
+    def get_submitted_sections(self, session: CandidateSession) -> list[int]:
+        # Sections go strictly in order, so the submitted ones are exactly 0..current-1.
+        return list(range(session.current_section_index))
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expires_at(self, session: CandidateSession) -> str | None:
+        if session.status != SessionStatus.ACTIVE:
+            return None
+        timeout = timedelta(seconds=settings.SESSION_INACTIVITY_TIMEOUT_SECONDS)
+        return serializers.DateTimeField().to_representation(session.last_activity_at + timeout)
+
+    @extend_schema_field(EvaluationSummarySerializer(allow_null=True))
+    def get_evaluation(self, session: CandidateSession) -> dict | None:
+        if session.status != SessionStatus.COMPLETED or session.evaluation_job is None:
+            return None
+        job = session.evaluation_job
+        return {
+            "job_id": str(job.pk),
+            "status": job.status,
+            "score": None,
+            "max_score": None,
+            "percentage": None,
+            "questions": None,
+        }
+
+
+class SessionDetailSerializer(SessionSerializer):
+    assessment = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "assessment"]
+        read_only_fields = fields
+
+    @extend_schema_field(CandidateAssessmentSerializer(allow_null=True))
+    def get_assessment(self, session: CandidateSession) -> dict | None:
+        if session.status not in SHOWS_ASSESSMENT:
+            return None
+        assessment = session.assessment
+        return {"assessment_id": str(assessment.pk), **candidate_content(assessment.content)}
