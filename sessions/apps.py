@@ -6,3 +6,11 @@ class CandidateSessionsConfig(AppConfig):
     name = "sessions"
     label = "candidate_sessions"
     verbose_name = "Candidate sessions"
+
+    def ready(self) -> None:
+        from jobs.models import JobType
+        from jobs.registry import register_handler
+
+        from .evaluation import EvaluationHandler
+
+        register_handler(JobType.EVALUATION, EvaluationHandler())

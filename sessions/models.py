@@ -124,3 +124,89 @@ class SectionSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} section {self.section_index}"
+
+
+class Evaluation(models.Model):
+    """The grade of one completed session (one row per session; regrades update it and keep
+    the earlier result in `EvaluationHistory`; staff overrides are in `ScoreOverride`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.OneToOneField(
+        CandidateSession, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    job = models.ForeignKey("jobs.AIJob", null=True, on_delete=models.SET_NULL, related_name="+")
+    round = models.PositiveIntegerField(default=1)  # 1 = first grading, 2+ = regrades
+    # As graded (MCQ key, AI or offline grader), and as shown (overrides applied).
+    graded_questions = models.JSONField()
+    questions = models.JSONField()
+    total_score = models.FloatField()
+    max_score = models.FloatField()
+    percentage = models.FloatField()
+    provider = models.CharField(max_length=50)
+    model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=50)
+    graded_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_score__gte=0) & Q(total_score__lte=F("max_score")),
+                name="evaluation_score_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.total_score}/{self.max_score}"
+
+
+class EvaluationHistory(models.Model):
+    """Append-only: an earlier grading of a session, kept when a regrade replaced it."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="history")
+    round = models.PositiveIntegerField()
+    job = models.ForeignKey("jobs.AIJob", null=True, on_delete=models.SET_NULL, related_name="+")
+    graded_questions = models.JSONField()
+    questions = models.JSONField()
+    total_score = models.FloatField()
+    max_score = models.FloatField()
+    provider = models.CharField(max_length=50)
+    model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=50)
+    graded_at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["evaluation", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "round"], name="history_unique_round"),
+        ]
+        verbose_name_plural = "evaluation history"
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} round {self.round}"
+
+
+class ScoreOverride(models.Model):
+    """Append-only: a staff member's score for one question, with the reason. The latest one
+    per question counts; the graded score stays in `Evaluation.graded_questions`."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="overrides")
+    question_id = models.CharField(max_length=50)
+    previous_score = models.FloatField()
+    score = models.FloatField()
+    reason = models.TextField()
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=0), name="override_score_not_negative"),
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.previous_score:g} → {self.score:g}"

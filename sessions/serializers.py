@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,7 +9,17 @@ from assessment_engine.api.fields import StrictCharField, StrictIntegerField, St
 from assessments.candidate_view import candidate_content
 from assessments.serializers import CandidateAssessmentSerializer
 
-from .models import CandidateSession, SessionStatus
+from .models import CandidateSession, Evaluation, SessionStatus
+
+VISIBLE_GRADE_FIELDS = ("questionId", "score", "maxScore", "feedback")
+
+
+def evaluation_of(session: CandidateSession) -> Evaluation | None:
+    try:
+        return session.evaluation
+    except ObjectDoesNotExist:
+        return None
+
 
 # Statuses in which the candidate sees the questions (the contract: "present once ACTIVE").
 SHOWS_ASSESSMENT = (SessionStatus.ACTIVE, SessionStatus.COMPLETED, SessionStatus.EXPIRED)
@@ -85,13 +96,26 @@ class SessionSerializer(serializers.ModelSerializer):
         if session.status != SessionStatus.COMPLETED or session.evaluation_job is None:
             return None
         job = session.evaluation_job
+        evaluation = evaluation_of(session)
+        if evaluation is None:  # not graded yet: the job's status says how far it got
+            return {
+                "job_id": str(job.pk),
+                "status": job.status,
+                "score": None,
+                "max_score": None,
+                "percentage": None,
+                "questions": None,
+            }
         return {
             "job_id": str(job.pk),
             "status": job.status,
-            "score": None,
-            "max_score": None,
-            "percentage": None,
-            "questions": None,
+            "score": evaluation.total_score,
+            "max_score": evaluation.max_score,
+            "percentage": evaluation.percentage,
+            "questions": [
+                {key: question[key] for key in VISIBLE_GRADE_FIELDS}
+                for question in evaluation.questions
+            ],
         }
 
 

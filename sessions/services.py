@@ -248,7 +248,7 @@ def _locked_session(session_id, user) -> CandidateSession:
 
 
 def _with_view_relations(sessions: QuerySet) -> QuerySet:
-    return sessions.select_related("assessment", "evaluation_job")
+    return sessions.select_related("assessment", "evaluation_job", "evaluation")
 
 
 def _open_session(user, assessment) -> CandidateSession | None:

@@ -1,0 +1,192 @@
+"""Sessions and evaluations in the admin: grades, staff overrides (with reasons), regrades."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from assessment_engine.api.errors import DomainError
+
+from .evaluation import evaluation_override, evaluation_regrade
+from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
+
+
+def regrade_sessions(modeladmin, request, session_ids) -> None:
+    queued = 0
+    for session_id in session_ids:
+        try:
+            evaluation_regrade(session_id=session_id)
+            queued += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{session_id}: {exc.message}", messages.WARNING)
+    modeladmin.message_user(request, f"Queued {queued} regrade(s).", messages.SUCCESS)
+
+
+@admin.register(CandidateSession)
+class CandidateSessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "user",
+        "assessment",
+        "status",
+        "current_section_index",
+        "section_count",
+        "opted_in_at",
+        "last_activity_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["=id", "user__username"]
+    list_select_related = ["user", "assessment"]
+    show_full_result_count = False
+    actions = ["regrade"]
+    readonly_fields = [field.name for field in CandidateSession._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Regrade selected (completed) sessions")
+    def regrade(self, request, queryset) -> None:
+        regrade_sessions(self, request, queryset.values_list("pk", flat=True))
+
+
+class OverrideInline(admin.TabularInline):
+    model = ScoreOverride
+    extra = 0
+    can_delete = False
+    fields = ["question_id", "previous_score", "score", "reason", "overridden_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # through the "Override a score" page, which validates and recomputes
+
+
+class HistoryInline(admin.TabularInline):
+    model = EvaluationHistory
+    extra = 0
+    can_delete = False
+    fields = ["round", "total_score", "max_score", "provider", "model", "graded_at", "replaced_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OverrideForm(forms.Form):
+    question_id = forms.ChoiceField(label="Question")
+    score = forms.FloatField(min_value=0)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, evaluation: Evaluation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question_id"].choices = [
+            (q["questionId"], f"{q['questionId']} ({q['score']:g} / {q['maxScore']:g})")
+            for q in evaluation.questions
+        ]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = [
+        "session",
+        "assessment",
+        "candidate",
+        "total_score",
+        "max_score",
+        "percentage",
+        "job_status",
+        "provider",
+        "round",
+        "graded_at",
+    ]
+    list_filter = ["session__assessment", "job__status", "provider"]
+    list_select_related = ["session__assessment", "session__user", "job"]
+    search_fields = ["=session__id", "session__user__username"]
+    show_full_result_count = False
+    inlines = [OverrideInline, HistoryInline]
+    actions = ["regrade"]
+    exclude = ["graded_questions", "questions"]
+    readonly_fields = [
+        "session",
+        "job",
+        "round",
+        "total_score",
+        "max_score",
+        "percentage",
+        "provider",
+        "model",
+        "prompt_version",
+        "graded_at",
+        "grades",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="assessment")
+    def assessment(self, evaluation: Evaluation):
+        return evaluation.session.assessment
+
+    @admin.display(description="candidate")
+    def candidate(self, evaluation: Evaluation):
+        return evaluation.session.user
+
+    @admin.display(description="job status")
+    def job_status(self, evaluation: Evaluation) -> str:
+        return evaluation.job.status if evaluation.job else "—"
+
+    @admin.display(description="Grades (graded → shown)")
+    def grades(self, evaluation: Evaluation) -> str:
+        graded = {q["questionId"]: q for q in evaluation.graded_questions}
+        rows = [(q, graded.get(q["questionId"], q)) for q in evaluation.questions]
+        override_url = reverse("admin:candidate_sessions_evaluation_override", args=[evaluation.pk])
+        return render_to_string(
+            "admin/candidate_sessions/evaluation/grades.html",
+            {"rows": rows, "override_url": override_url},
+        )
+
+    @admin.action(description="Regrade the sessions of the selected evaluations")
+    def regrade(self, request, queryset) -> None:
+        regrade_sessions(self, request, queryset.values_list("session_id", flat=True))
+
+    def get_urls(self):
+        override = self.admin_site.admin_view(self.override_view)
+        return [
+            path(
+                "<uuid:evaluation_id>/override/",
+                override,
+                name="candidate_sessions_evaluation_override",
+            ),
+            *super().get_urls(),
+        ]
+
+    def override_view(self, request, evaluation_id):
+        evaluation = get_object_or_404(Evaluation, pk=evaluation_id)
+        if not self.has_change_permission(request, evaluation):
+            return redirect("admin:index")
+        form = OverrideForm(request.POST or None, evaluation=evaluation)
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation_override(
+                    evaluation_id=evaluation.pk, staff_user=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                for field, problems in exc.details.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(request, "Score overridden; the total was recomputed.")
+                return redirect("admin:candidate_sessions_evaluation_change", evaluation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Override a score",
+            "form": form,
+            "original": evaluation,
+        }
+        return TemplateResponse(
+            request, "admin/candidate_sessions/evaluation/override.html", context
+        )

@@ -1,0 +1,216 @@
+"""Evaluation of completed sessions: the job handler (worker side), overrides and regrades.
+
+Exactly once: one job per dedupe key (`evaluation:<sessionId>`, `evaluation:<sessionId>:<n>`
+for regrades), one Evaluation row per session, and the runner stores a result only for the
+attempt that still owns the job.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessment_engine.api.errors import DomainError, ValidationFailed
+from jobs.ai.base import AIRequest
+from jobs.ai.factory import get_provider
+from jobs.errors import PermanentJobError
+from jobs.models import AIJob, JobType
+from jobs.registry import Execution
+from jobs.services import job_create_or_get
+
+from .grading.offline import offline_grades
+from .grading.plan import GradingPlan, plan_grading, totals
+from .grading.prompts import (
+    EVALUATION_PROMPT_VERSION,
+    EVALUATION_SYSTEM_INSTRUCTION,
+    RESPONSE_SCHEMA,
+    evaluation_contents,
+)
+from .grading.validation import validated_grades
+from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride, SessionStatus
+
+NO_AI_PROVIDER = "none"  # every answer was graded by the key (MCQ) or was empty
+
+
+@dataclass(frozen=True)
+class GradedSession:
+    session_id: str
+    questions: list[dict[str, Any]]
+
+
+class EvaluationRunning(DomainError):
+    status_code = 409
+    code = "EVALUATION_RUNNING"
+    default_message = "An evaluation of this session is already pending or running."
+
+
+class EvaluationHandler:
+    """Runs EVALUATION jobs on the worker (registered with `jobs` by this app's config)."""
+
+    prompt_version = EVALUATION_PROMPT_VERSION
+
+    def execute(self, job: AIJob) -> Execution:
+        session = _session_for(job)
+        plan = plan_grading(session.assessment.content, _answers(session))
+        ai_grades, response = {}, None
+        if plan.for_ai:  # all short answers in one call; none at all → no AI call
+            request = AIRequest(
+                purpose="evaluation",
+                prompt_version=EVALUATION_PROMPT_VERSION,
+                system_instruction=EVALUATION_SYSTEM_INSTRUCTION,
+                contents=evaluation_contents(plan.for_ai),
+                response_schema=RESPONSE_SCHEMA,
+                offline_answer=lambda: offline_grades(plan.for_ai),
+                temperature=0.0,
+            )
+            response = get_provider().complete(request)
+            ai_grades = validated_grades(response.data, plan.for_ai, raw_text=response.raw_text)
+        questions = _in_order(plan, ai_grades)
+        return Execution(
+            value=GradedSession(str(session.pk), questions),
+            response=response,
+            prompt_version=EVALUATION_PROMPT_VERSION,
+        )
+
+    def complete(self, job: AIJob, execution: Execution) -> dict:
+        graded: GradedSession = execution.value
+        response = execution.response
+        provider = (response.provider, response.model) if response else (NO_AI_PROVIDER, "")
+        evaluation = _store(job, graded, provider, execution.prompt_version)
+        return {
+            "sessionId": graded.session_id,
+            "score": evaluation.total_score,
+            "maxScore": evaluation.max_score,
+        }
+
+
+def evaluation_regrade(*, session_id) -> AIJob:
+    """Grade a completed session again (e.g. after a rubric fix) with a new, versioned job.
+
+    Refused while the session's current evaluation job is still pending or running, so two
+    evaluations of one session never run at the same time.
+    """
+    with transaction.atomic():
+        session = (
+            CandidateSession.objects.select_for_update(of=("self",))
+            .select_related("evaluation_job")
+            .get(pk=session_id)
+        )
+        if session.status != SessionStatus.COMPLETED:
+            raise ValidationFailed("Only completed sessions can be regraded.")
+        if session.evaluation_job and not session.evaluation_job.is_finished:
+            raise EvaluationRunning()
+        rounds = AIJob.objects.filter(
+            job_type=JobType.EVALUATION, payload__sessionId=str(session.pk)
+        ).count()
+        job = job_create_or_get(
+            job_type=JobType.EVALUATION,
+            dedupe_key=f"evaluation:{session.pk}:{rounds + 1}",
+            payload={"sessionId": str(session.pk), "round": rounds + 1},
+        ).job
+        session.evaluation_job = job
+        session.save(update_fields=["evaluation_job"])
+    return job
+
+
+def evaluation_override(
+    *, evaluation_id, question_id: str, score: float, reason: str, staff_user
+) -> Evaluation:
+    """Staff set one question's score (with a reason); the graded score is kept."""
+    with transaction.atomic():
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
+        by_id = {q["questionId"]: q for q in evaluation.questions}
+        question = by_id.get(question_id)
+        if question is None:
+            raise ValidationFailed(details={"questionId": [f"No question {question_id!r}."]})
+        if not 0 <= score <= question["maxScore"]:
+            raise ValidationFailed(details={"score": [f"Between 0 and {question['maxScore']:g}."]})
+        if not reason.strip():
+            raise ValidationFailed(details={"reason": ["A reason is required."]})
+        ScoreOverride.objects.create(
+            evaluation=evaluation,
+            question_id=question_id,
+            previous_score=question["score"],
+            score=score,
+            reason=reason.strip(),
+            overridden_by=staff_user,
+        )
+        question.update(score=float(score), overridden=True, overrideReason=reason.strip())
+        _set_totals(evaluation, evaluation.questions)
+        evaluation.save(update_fields=["questions", "total_score", "percentage", "updated_at"])
+    return evaluation
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _session_for(job: AIJob) -> CandidateSession:
+    session = (
+        CandidateSession.objects.select_related("assessment")
+        .prefetch_related("submissions")
+        .filter(pk=job.payload["sessionId"])
+        .first()
+    )
+    if session is None:
+        raise PermanentJobError(f"Session {job.payload['sessionId']} no longer exists.")
+    if session.status != SessionStatus.COMPLETED:
+        raise PermanentJobError(f"Session {session.pk} is {session.status}, not COMPLETED.")
+    return session
+
+
+def _answers(session: CandidateSession) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for submission in session.submissions.all():
+        answers.update(submission.answers)
+    return answers
+
+
+def _in_order(plan: GradingPlan, ai_grades: dict[str, dict]) -> list[dict[str, Any]]:
+    grades = {**plan.grades, **ai_grades}
+    return [grades[question_id] for question_id in plan.order]
+
+
+def _store(job: AIJob, graded: GradedSession, provider: tuple[str, str], prompt_version: str):
+    """Create the session's Evaluation, or (a regrade) archive the current one and replace it.
+
+    Overrides belong to the grading they were made on: a regrade starts from its new grades.
+    """
+    now = timezone.now()
+    current = Evaluation.objects.select_for_update().filter(session_id=graded.session_id).first()
+    if current is None:
+        evaluation = Evaluation(session_id=graded.session_id, round=1)
+    else:
+        _archive(current, now)
+        evaluation = current
+        evaluation.round = current.round + 1
+    evaluation.job = job
+    evaluation.graded_questions = graded.questions
+    evaluation.questions = [dict(q) for q in graded.questions]
+    evaluation.provider, evaluation.model = provider
+    evaluation.prompt_version = prompt_version
+    evaluation.graded_at = now
+    _set_totals(evaluation, evaluation.questions)
+    evaluation.save()
+    return evaluation
+
+
+def _archive(evaluation: Evaluation, now) -> None:
+    EvaluationHistory.objects.create(
+        evaluation=evaluation,
+        round=evaluation.round,
+        job_id=evaluation.job_id,
+        graded_questions=evaluation.graded_questions,
+        questions=evaluation.questions,
+        total_score=evaluation.total_score,
+        max_score=evaluation.max_score,
+        provider=evaluation.provider,
+        model=evaluation.model,
+        prompt_version=evaluation.prompt_version,
+        graded_at=evaluation.graded_at,
+        replaced_at=now,
+    )
+
+
+def _set_totals(evaluation: Evaluation, questions: list[dict[str, Any]]) -> None:
+    evaluation.total_score, evaluation.max_score, evaluation.percentage = totals(questions)
