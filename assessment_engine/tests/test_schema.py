@@ -15,6 +15,13 @@ CONTRACT_OPERATIONS = {
     ("get", "/api/v1/jobs/{jobId}"),
     ("get", "/api/v1/assessments"),
     ("get", "/api/v1/assessments/{assessmentId}"),
+    ("post", "/api/v1/sessions/opt-in"),
+    ("post", "/api/v1/sessions/start"),
+    ("post", "/api/v1/sessions/{sessionId}/submit-section"),
+    ("post", "/api/v1/sessions/{sessionId}/heartbeat"),
+    ("post", "/api/v1/sessions/{sessionId}/complete"),
+    ("get", "/api/v1/sessions/{sessionId}"),
+    ("get", "/api/v1/sessions"),
 }
 
 
