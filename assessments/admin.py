@@ -5,6 +5,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from assessment_engine.db import ReplicaListMixin
 from syllabus.admin import SyllabusAdmin
 from syllabus.models import Syllabus
 
@@ -13,7 +14,7 @@ from .models import Assessment, AssessmentStatus
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "subject",

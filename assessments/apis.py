@@ -11,7 +11,6 @@ from assessment_engine.api.permissions import IsStaff
 from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
 
 from . import selectors
-from .candidate_view import candidate_content
 from .content import GenerationOptions
 from .generation import generation_trigger
 from .models import Assessment
@@ -42,19 +41,22 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return [IsStaff()]
         return super().get_permissions()
 
+    @property
+    def throttle_scope(self) -> str:
+        return "generation" if self.action == "generate" else "candidate"
+
     @extend_schema(
         summary="An assessment as candidates see it (no answer keys)",
         responses={200: CandidateAssessmentSerializer, **ERROR_RESPONSES, **error_responses(404)},
     )
     def retrieve(self, request: Request, assessment_id: str) -> Response:
         try:
-            assessment = selectors.assessment_for_viewer(
+            view = selectors.assessment_candidate_view(
                 assessment_id=assessment_id, user=request.user
             )
         except Assessment.DoesNotExist as exc:
             raise NotFound("No such assessment.") from exc
-        body = {"assessmentId": str(assessment.pk), **candidate_content(assessment.content)}
-        return Response(body)
+        return Response(view)
 
     @extend_schema(
         summary="Trigger generation (staff); returns the job at once",

@@ -1,19 +1,62 @@
+import logging
+
+import redis
+from django.core.cache import cache
 from django.db.models import QuerySet
 
+from assessment_engine.db import replica
+
+from .candidate_view import candidate_content
 from .models import Assessment, AssessmentStatus
+
+logger = logging.getLogger(__name__)
+CACHE_ERRORS = (redis.RedisError, OSError)
 
 
 def assessment_list_published() -> QuerySet[Assessment]:
     return (
-        Assessment.objects.filter(status=AssessmentStatus.PUBLISHED)
+        Assessment.objects.using(replica())
+        .filter(status=AssessmentStatus.PUBLISHED)
         .defer("content", "options")
         .order_by("-created_at", "id")
     )
 
 
-def assessment_for_viewer(*, assessment_id, user) -> Assessment:
-    """Published assessments for everyone; drafts only for staff. Raises DoesNotExist."""
-    assessments = Assessment.objects.all()
+CANDIDATE_VIEW_CACHE_SECONDS = 3600
+
+
+def assessment_candidate_view(*, assessment_id, user) -> dict:
+    """The candidate view, cached in Redis under the assessment's id and version.
+
+    Every publish/unpublish (or edit) bumps the version, so a changed assessment is simply a
+    new key; old ones expire. The cache fails open: without Redis the view is built from the
+    database.
+    """
+    visible = Assessment.objects.using(replica())
     if not user.is_staff:
-        assessments = assessments.filter(status=AssessmentStatus.PUBLISHED)
-    return assessments.get(pk=assessment_id)
+        visible = visible.filter(status=AssessmentStatus.PUBLISHED)
+    version = visible.filter(pk=assessment_id).values_list("version", flat=True).first()
+    if version is None:
+        raise Assessment.DoesNotExist
+    key = f"assessment:{assessment_id}:v{version}:candidate-view"
+    view = _cache_get(key)
+    if view is None:
+        content = visible.values_list("content", flat=True).get(pk=assessment_id)
+        view = {"assessmentId": str(assessment_id), **candidate_content(content)}
+        _cache_set(key, view, CANDIDATE_VIEW_CACHE_SECONDS)
+    return view
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS as exc:
+        logger.warning("Cache unavailable, reading through: %s", exc)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS as exc:
+        logger.warning("Cache unavailable, not storing %s: %s", key, exc)

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from assessment_engine.db import ReplicaListMixin
+
 from .models import AIJob, AIJobAttempt, JobStatus
 from .services import job_requeue
 
@@ -34,7 +36,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(AIJob)
-class AIJobAdmin(admin.ModelAdmin):
+class AIJobAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "job_type",

@@ -1,9 +1,34 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.utils import timezone
 
-from .models import AIJob, AIJobAttempt
+from assessment_engine.db import replica
+
+from .models import AIJob, AIJobAttempt, JobStatus
 
 
 def job_with_attempts(*, job_id) -> AIJob:
     """Raises AIJob.DoesNotExist. Two queries whatever the number of attempts."""
     attempts = AIJobAttempt.objects.order_by("number")
-    return AIJob.objects.prefetch_related(Prefetch("attempts", queryset=attempts)).get(pk=job_id)
+    jobs = AIJob.objects.using(replica())  # status polling: the replica's load, not the primary's
+    return jobs.prefetch_related(Prefetch("attempts", queryset=attempts)).get(pk=job_id)
+
+
+def job_counts() -> dict[tuple[str, str], int]:
+    """{(type, status): count}: one grouped query."""
+    rows = AIJob.objects.values_list("job_type", "status").annotate(count=Count("id"))
+    return {(job_type, status): count for job_type, status, count in rows.order_by()}
+
+
+def failed_job_count() -> int:
+    return AIJob.objects.filter(status=JobStatus.FAILED).count()
+
+
+def oldest_pending_age_seconds() -> float | None:
+    """Age of the oldest job waiting to run (read through the sweeper's partial index)."""
+    oldest = (
+        AIJob.objects.filter(status=JobStatus.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return (timezone.now() - oldest).total_seconds() if oldest else None

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from assessment_engine.api.errors import DomainError
+from assessment_engine.db import ReplicaListMixin
 
 from .evaluation import evaluation_override, evaluation_regrade
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
@@ -25,7 +26,7 @@ def regrade_sessions(modeladmin, request, session_ids) -> None:
 
 
 @admin.register(CandidateSession)
-class CandidateSessionAdmin(admin.ModelAdmin):
+class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "user",
@@ -90,7 +91,7 @@ class OverrideForm(forms.Form):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_display = [
         "session",
         "assessment",

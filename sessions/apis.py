@@ -41,6 +41,7 @@ TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404, 409)}
 )
 class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SessionSerializer
+    throttle_scope = "candidate"
     lookup_url_kwarg = "session_id"
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 

@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from assessment_engine.api.errors import DomainError
+from assessment_engine.db import ReplicaListMixin
 
 from . import services
 from .forms import SyllabusUploadForm
@@ -24,7 +25,7 @@ TEXT_PREVIEW_CHARACTERS = 3000
 
 
 @admin.register(Syllabus)
-class SyllabusAdmin(admin.ModelAdmin):
+class SyllabusAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_display = ["subject", "original_filename", "page_count", "text_length", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["subject", "original_filename"]

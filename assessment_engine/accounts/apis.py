@@ -5,7 +5,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from assessment_engine.api.schema import ERROR_RESPONSES
@@ -17,7 +16,6 @@ from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutput
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(

@@ -6,6 +6,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from jobs.selectors import failed_job_count
+
 from .envelope import error_body
 
 PROBE_TIMEOUT_SECONDS = 2
@@ -23,12 +25,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "redis": _check_redis()}
     ready = all(result == "ok" for result in checks.values())
     if ready:
-        return JsonResponse({"status": "ok", "checks": checks})
+        return JsonResponse({"status": "ok", "checks": checks, "details": _details()})
     failing = [name for name, result in checks.items() if result != "ok"]
     body = error_body(
         "SERVICE_UNAVAILABLE", f"Not ready: {', '.join(failing)} unreachable.", {"failing": failing}
     )
     return JsonResponse({"status": "unavailable", "checks": checks, **body}, status=503)
+
+
+def _details() -> dict:
+    """Operational figures that do not decide readiness (dead letters, provider breaker)."""
+    return {"failedJobs": failed_job_count()}
 
 
 def _check_database() -> str:

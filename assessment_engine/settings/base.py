@@ -89,6 +89,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default=None)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+    }
+READ_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else None
+DATABASE_ROUTERS = ["assessment_engine.db.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (throttles, later the circuit breaker) and Celery broker --------------
@@ -154,8 +163,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "assessment_engine.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assessment_engine.api.exceptions.api_exception_handler",
+    # Each view names its scope; the rates are per user (per IP for login).
+    "DEFAULT_THROTTLE_CLASSES": ["assessment_engine.api.throttling.ResilientScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env("THROTTLE_LOGIN_RATE", default="10/min"),
+        "candidate": env("THROTTLE_CANDIDATE_RATE", default="300/min"),
+        "generation": env("THROTTLE_GENERATION_RATE", default="20/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -4,18 +4,27 @@ Celery is not eager here either: tests that need delivery start real workers.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CACHES, REST_FRAMEWORK, env
+from .base import BASE_DIR, CACHES, DATABASES, REST_FRAMEWORK, env
 
 # Keep test traffic away from a developer's `make run` data (Redis db 0).
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 
+# A replica alias that mirrors the test database. It is used only by tests that turn on
+# READ_REPLICA_ALIAS (and commit their data, since it is a separate connection).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA_ALIAS = None
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=str(BASE_DIR / ".run" / "test-media"))
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "1000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": "10000/min",
+        "candidate": "10000/min",
+        "generation": "10000/min",
+    },
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -14,7 +14,11 @@ def test_readyz_pings_database_and_redis(api_client):
     response = api_client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok"},
+        "details": {"failedJobs": 0},
+    }
 
 
 def test_readyz_names_redis_when_it_is_unreachable(api_client, settings):

@@ -5,7 +5,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.throttling import ScopedRateThrottle
 
 from .factories import DEFAULT_PASSWORD, UserFactory
 
@@ -129,17 +128,3 @@ def test_login_validation_errors(api_client, body):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert response.json()["error"]["details"]
-
-
-def test_login_is_throttled_with_retry_after(api_client, candidate, monkeypatch):
-    # DRF reads rates once at import; the test narrows the login rate for this test only.
-    rates = {**ScopedRateThrottle.THROTTLE_RATES, "login": "3/min"}
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
-
-    statuses = [login(api_client, candidate.username, "bad").status_code for _ in range(3)]
-    throttled = login(api_client, candidate.username)
-
-    assert statuses == [401, 401, 401]
-    assert throttled.status_code == 429
-    assert throttled.json()["error"]["code"] == "THROTTLED"
-    assert int(throttled["Retry-After"]) > 0

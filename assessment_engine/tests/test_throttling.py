@@ -1,0 +1,75 @@
+"""Per-user rates for candidates, a stricter one for generation, and login per IP: all 429
+with Retry-After, all configurable, and none of them able to take the API down with Redis."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+from sessions.tests.factories import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    # DRF reads rates once at import; each test narrows them for itself.
+    def set_rates(**scopes: str) -> None:
+        monkeypatch.setattr(
+            ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, **scopes}
+        )
+
+    return set_rates
+
+
+def assert_throttled(response) -> None:
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "THROTTLED"
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["error"]["details"]["retryAfterSeconds"] == int(response["Retry-After"])
+
+
+def test_login_is_throttled_per_client(api_client, candidate, rates):
+    rates(login="3/min")
+    body = {"username": candidate.username, "password": "wrong"}
+
+    statuses = [
+        api_client.post("/api/v1/auth/login", body, format="json").status_code for _ in range(3)
+    ]
+
+    assert statuses == [401, 401, 401]
+    assert_throttled(api_client.post("/api/v1/auth/login", body, format="json"))
+
+
+def test_candidate_endpoints_are_throttled_per_user(candidate_client, staff_client, rates):
+    rates(candidate="2/min")
+    for _ in range(2):
+        assert candidate_client.get("/api/v1/sessions").status_code == 200
+
+    assert_throttled(candidate_client.get("/api/v1/sessions"))
+    assert staff_client.get("/api/v1/sessions").status_code == 200  # another user's budget
+
+
+def test_generation_triggers_have_their_own_stricter_rate(staff_client, rates):
+    rates(generation="1/min", candidate="100/min")
+    body = {"subject": "Nothing"}
+    assert staff_client.post("/api/v1/assessments/generate", body, format="json").status_code == 404
+
+    assert_throttled(staff_client.post("/api/v1/assessments/generate", body, format="json"))
+    assert staff_client.get("/api/v1/assessments").status_code == 200
+
+
+def test_throttling_fails_open_when_redis_is_down(candidate_client, rates, settings):
+    rates(candidate="1/min")
+    assessment = make_assessment()
+    unreachable = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={"default": unreachable}):
+        responses = [
+            candidate_client.post(
+                "/api/v1/sessions/opt-in", {"assessmentId": str(assessment.pk)}, format="json"
+            )
+            for _ in range(3)
+        ]
+    cache.close()
+
+    assert [r.status_code for r in responses] == [201, 200, 200]
