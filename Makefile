@@ -38,9 +38,16 @@ run: $(STAMP)
 	FLOWER_BASIC_AUTH="$${FLOWER_BASIC_AUTH:-$$(cat .run/flower-basic-auth)}" \
 		exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
+# The concurrency tests run a second time through PgBouncer in transaction mode.
+PGBOUNCER_TESTS := sessions/tests/test_concurrency.py assessments/tests/test_concurrency.py \
+	syllabus/tests/test_concurrency.py assessment_engine/idempotency
+
 test: $(STAMP)
 	@$(PY) -m assessment_engine.bootstrap --test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if command -v pgbouncer >/dev/null 2>&1; then \
+		scripts/with_pgbouncer.sh $(VENV)/bin/pytest -q $(PGBOUNCER_TESTS); \
+	else echo "pgbouncer is not installed: skipping the PgBouncer pass (.ci/run installs it)"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

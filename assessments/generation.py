@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from jobs.ai.base import AIRequest
-from jobs.ai.factory import get_provider
+from jobs.ai.factory import call_ai
 from jobs.errors import InvalidAIOutput, PermanentJobError
 from jobs.models import AIJob, JobStatus, JobType
 from jobs.registry import Execution
@@ -110,7 +110,7 @@ class GenerationHandler:
             ),
         )
         try:
-            response = get_provider().complete(request)
+            response = call_ai(request)
         except InsufficientSyllabusText as exc:
             raise PermanentJobError(str(exc)) from exc
         try:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessment_engine.api.errors import DomainError, ValidationFailed
 from jobs.ai.base import AIRequest
-from jobs.ai.factory import get_provider
+from jobs.ai.factory import call_ai
 from jobs.errors import PermanentJobError
 from jobs.models import AIJob, JobType
 from jobs.registry import Execution
@@ -64,7 +64,7 @@ class EvaluationHandler:
                 offline_answer=lambda: offline_grades(plan.for_ai),
                 temperature=0.0,
             )
-            response = get_provider().complete(request)
+            response = call_ai(request)
             ai_grades = validated_grades(response.data, plan.for_ai, raw_text=response.raw_text)
         questions = _in_order(plan, ai_grades)
         return Execution(

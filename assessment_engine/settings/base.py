@@ -88,6 +88,12 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# Behind PgBouncer in transaction mode a server connection changes hands between
+# transactions: no server-side cursors, no prepared statements, no session state.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default=None)
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {

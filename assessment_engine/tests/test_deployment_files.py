@@ -55,6 +55,7 @@ def _local_only() -> set[str]:
         "THROTTLE_LOGIN_RATE",
         "AUTH_TOKEN_TTL_SECONDS",
         "DATABASE_CONN_MAX_AGE",
+        "DATABASE_PGBOUNCER",
         "TEST_REDIS_URL",
         "NUM_PROXIES",
         "FLOWER_ADDRESS",

@@ -6,8 +6,9 @@ import functools
 import os
 
 from django.conf import settings
+from django.db import connection
 
-from .base import AIProvider
+from .base import AIProvider, AIRequest, AIResponse
 from .gemini import GeminiProvider
 from .offline import OfflineProvider
 
@@ -47,3 +48,15 @@ def _shared_gemini_provider(
 def clear_provider_cache() -> None:
     """Forget shared providers (tests that change settings; after rotating the API key)."""
     _shared_gemini_provider.cache_clear()
+
+
+def call_ai(request: AIRequest) -> AIResponse:
+    """Call the configured provider, holding no database connection while waiting for it.
+
+    An AI call can take seconds; a worker runs many at once. Closing this thread's connection
+    first (it is reopened on the next query) means a worker's database connections scale with
+    the jobs being recorded, not with the calls in flight.
+    """
+    if not connection.in_atomic_block:  # never inside a transaction (conventions), but be safe
+        connection.close()
+    return get_provider().complete(request)
