@@ -30,10 +30,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .options import GenerationOptions
-from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similarity
+from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
 MIN_SENTENCE_LENGTH = 40
 MAX_SENTENCE_LENGTH = 400
@@ -52,6 +53,10 @@ SHORT_ANSWER_POINTS = {"easy": 3, "medium": 5, "hard": 8}
 # question, the closer the distractors are to the answer in shape.
 DISTRACTOR_POOL_SIZE = {"easy": 10, "medium": 6, "hard": 3}
 SHORT_ANSWER_SHARE = 0.4
+# Bounds on the work for a very long syllabus: past these, more candidates do not make better
+# questions, only slower ones.
+MAX_RESERVE_TRIED = 200
+MAX_DISTRACTOR_TERMS = 300
 
 
 class InsufficientSyllabusText(Exception):
@@ -256,11 +261,14 @@ def _sentence_spans(text: str, block: _Block) -> Iterator[tuple[int, int]]:
         yield block.start + cursor, block.end
 
 
+_TRAILING_WORD = re.compile(r"[\w.]*$")
+
+
 def _is_abbreviation(content: str, period_position: int) -> bool:
     if content[period_position] != ".":
         return False
-    before = content[:period_position]
-    word = re.search(r"[\w.]*$", before).group()  # type: ignore[union-attr] # always matches
+    before = content[max(0, period_position - 20) : period_position]  # no abbreviation is longer
+    word = _TRAILING_WORD.search(before).group()  # type: ignore[union-attr] # always matches
     # An initial ("Sheldon M. Ross": one capital after a space) or a dotted abbreviation
     # ("e.g.", "a.m.") does not end a sentence; "I/O." does.
     is_initial = len(word) == 1 and word.isupper() and before[:-1].endswith((" ", "\n"))
@@ -393,7 +401,7 @@ class Term:
     def is_capitalized(self) -> bool:
         return self.display[:1].isupper()
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Matches any written variant of the term as whole words, case-insensitively."""
         variants = sorted(self.forms, key=lambda form: (-len(form), form))
@@ -650,7 +658,8 @@ def _plan_sections(
     pool = _distinct_sentences(candidates, wanted)
     if len(pool) < requested:
         raise _insufficient(len(pool), options)
-    reserve = [sentence for sentence in candidates if sentence not in pool]
+    in_pool = {sentence.index for sentence in pool}
+    reserve = [sentence for sentence in candidates if sentence.index not in in_pool]
     pool.sort(key=lambda sentence: sentence.index)
     return _SectionPlan(_contiguous_chunks(pool, options.section_count), reserve)
 
@@ -661,7 +670,7 @@ def _distinct_sentences(candidates: Sequence[Sentence], limit: int) -> list[Sent
     for sentence in candidates:
         normalized = normalize_prompt(sentence.text)
         if any(
-            normalized == other or similarity(normalized, other) >= SENTENCE_SIMILARITY_LIMIT
+            normalized == other or similar_at_least(normalized, other, SENTENCE_SIMILARITY_LIMIT)
             for other in chosen_normalized
         ):
             continue  # the same bullet repeated under two headings, or a near-copy of it
@@ -737,6 +746,13 @@ class _QuestionnaireBuilder:
     title_keys: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
+    _paragraphs: dict[int, list[Sentence]] = field(init=False)
+    _distractor_terms: list[Term] | None = None
+
+    def __post_init__(self) -> None:
+        self._paragraphs = {}
+        for sentence in self.sentences:
+            self._paragraphs.setdefault(sentence.block, []).append(sentence)
 
     def build_section(self, number: int, chunk: list[Sentence]) -> dict[str, Any]:
         per_section = self.options.questions_per_section
@@ -761,7 +777,7 @@ class _QuestionnaireBuilder:
         one-question sections alternate types so the questionnaire still has both."""
         if len(planned) == 1:
             return ["MCQ" if number % 2 else "SHORT_ANSWER"]
-        richest = sorted(planned, key=lambda s: (-len(self._passage(s)), s.index))
+        richest = sorted(planned, key=lambda s: (-_length(self._passage(s)), s.index))
         explained = set(richest[: short_answer_count(len(planned))])
         return ["SHORT_ANSWER" if sentence in explained else "MCQ" for sentence in planned]
 
@@ -775,8 +791,15 @@ class _QuestionnaireBuilder:
         about, nothing given away by another question); only if no sentence meets it does the
         second pass settle for what the validator requires.
         """
-        for strict in (True, False):
-            for sentence in [planned, *spares, *self.reserve]:
+        section_sentences = [planned, *spares]
+        reserve = self.reserve[:MAX_RESERVE_TRIED]
+        for sentences, strict in (
+            (section_sentences, True),
+            (section_sentences, False),
+            (reserve, True),
+            (reserve, False),
+        ):
+            for sentence in sentences:
                 for term in self._focus_terms(sentence, strict=strict):
                     question = self._question(question_id, question_type, sentence, term, strict)
                     if question is None:
@@ -845,7 +868,7 @@ class _QuestionnaireBuilder:
         statement, answer_text = blanked
         normalized_statement = normalize_prompt(statement)
         if strict and any(
-            similarity(normalized_statement, other) >= SENTENCE_SIMILARITY_LIMIT
+            similar_at_least(normalized_statement, other, SENTENCE_SIMILARITY_LIMIT)
             for other in self.statements
         ):
             return None  # "Creation of _____ (Lab 2)" and "Creation of _____ (Lab 3)"
@@ -896,11 +919,14 @@ class _QuestionnaireBuilder:
         return self.rng.sample(pool, DISTRACTOR_COUNT)
 
     def _distractor_candidates(self) -> list[Term]:
-        """The better-scored half of the course-content terms (names, places and the vocabulary
-        of course administration make options nobody would pick)."""
-        content = [t for t in self.terms.ranked if not (t.administrative or t.name_like)]
-        best = content[: max(DISTRACTOR_COUNT * 4, len(content) // 2)]
-        return best if len(best) > DISTRACTOR_COUNT else self.terms.ranked
+        """The better-scored half of the course-content terms, at most `MAX_DISTRACTOR_TERMS`
+        (names, places and the vocabulary of course administration make options nobody would
+        pick)."""
+        if self._distractor_terms is None:
+            content = [t for t in self.terms.ranked if not (t.administrative or t.name_like)]
+            best = content[: max(DISTRACTOR_COUNT * 4, len(content) // 2)][:MAX_DISTRACTOR_TERMS]
+            self._distractor_terms = best if len(best) > DISTRACTOR_COUNT else self.terms.ranked
+        return self._distractor_terms
 
     # Short answer ---------------------------------------------------------------------------
 
@@ -919,20 +945,21 @@ class _QuestionnaireBuilder:
         if prompt is None:
             return None
         passage = self._passage(sentence)
+        reference_answer = " ".join(s.text for s in passage)  # verbatim, as the syllabus says it
         return {
             "questionId": question_id,
             "type": "SHORT_ANSWER",
             "prompt": prompt,
             "points": SHORT_ANSWER_POINTS[self.options.difficulty],
-            "referenceAnswer": passage,
+            "referenceAnswer": reference_answer,
             "rubric": _rubric(term, passage, self.terms),
             "sourceExcerpt": sentence.text,
         }
 
-    def _passage(self, sentence: Sentence) -> str:
-        """The sentence, verbatim, with the neighbours from its paragraph that continue its
-        subject (they share a key term with it), up to one on each side."""
-        paragraph = [s for s in self.sentences if s.block == sentence.block]
+    def _passage(self, sentence: Sentence) -> list[Sentence]:
+        """The sentence with the neighbours from its paragraph that continue its subject (they
+        share a key term with it), up to one on each side."""
+        paragraph = self._paragraphs[sentence.block]
         own_terms = {term.key for term in self.terms.of(sentence)}
         first = last = paragraph.index(sentence)
         for neighbour in (first + 1, first - 1):
@@ -943,7 +970,7 @@ class _QuestionnaireBuilder:
             low, high = min(first, neighbour), max(last, neighbour)
             if sum(len(s.text) + 1 for s in paragraph[low : high + 1]) <= MAX_PASSAGE_LENGTH:
                 first, last = low, high
-        return " ".join(s.text for s in paragraph[first : last + 1])
+        return paragraph[first : last + 1]
 
     def _neighbouring_topic(self, sentence: Sentence, term: Term) -> Term | None:
         """Another key term of the same sentence, to anchor the question in its context."""
@@ -995,7 +1022,11 @@ def _blank_out(sentence: str, term: Term) -> tuple[str, str] | None:
     return term.pattern.sub(BLANK, sentence), term.forms[written.pop()]
 
 
-def _rubric(term: Term, passage: str, terms: KeyTerms) -> str:
+def _length(passage: list[Sentence]) -> int:
+    return sum(len(sentence.text) for sentence in passage)
+
+
+def _rubric(term: Term, passage: list[Sentence], terms: KeyTerms) -> str:
     points = _rubric_points(term, passage, terms)
     if not points:
         return (
@@ -1012,23 +1043,24 @@ def _rubric(term: Term, passage: str, terms: KeyTerms) -> str:
     )
 
 
-def _rubric_points(term: Term, passage: str, terms: KeyTerms, limit: int = 5) -> list[str]:
+def _rubric_points(
+    term: Term, passage: list[Sentence], terms: KeyTerms, limit: int = 5
+) -> list[str]:
     """What a good answer mentions: the passage's other key terms, best first; its longer
     content words only when it has fewer than two."""
     points: list[str] = []
-    seen_words: set[str] = set(map(_singular, term.words))
-    for other in terms.ranked:
+    seen_words: set[str] = set(term.words)
+    passage_terms = {other.key: other for sentence in passage for other in terms.of(sentence)}
+    for other in sorted(passage_terms.values(), key=lambda t: (-t.score, t.key)):
         if len(points) == limit:
             return points
-        words = set(map(_singular, other.words))
-        if words & seen_words or other.administrative:
+        if seen_words.intersection(other.words) or other.administrative:
             continue  # part of the question itself, or overlapping a point already listed
-        if other.pattern.search(passage):
-            points.append(other.display)
-            seen_words |= words
+        points.append(other.display)
+        seen_words.update(other.words)
     if len(points) >= 2:
         return points
-    for word in _WORD.findall(passage):
+    for word in _WORD.findall(" ".join(sentence.text for sentence in passage)):
         lowered = word.lower()
         if len(points) == limit:
             break

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 NEAR_DUPLICATE_RATIO = 0.9
 
@@ -74,24 +76,38 @@ def normalize_prompt(text: str) -> str:
 
 
 def are_near_duplicates(first: str, second: str) -> bool:
-    """Whether two prompts, already passed through `normalize_prompt`, say the same thing.
+    """Whether two prompts, already passed through `normalize_prompt`, say the same thing:
+    identical, or a `difflib.SequenceMatcher` ratio of at least 0.9."""
+    return first == second or similar_at_least(first, second, NEAR_DUPLICATE_RATIO)
 
-    `real_quick_ratio` and `quick_ratio` are cheap, order-independent upper bounds of `ratio`,
-    so most unrelated pairs are dismissed without the quadratic comparison.
+
+def similar_at_least(first: str, second: str, threshold: float) -> bool:
+    """Whether the SequenceMatcher ratio of the two strings reaches `threshold`, in either
+    argument order.
+
+    The bounds of `real_quick_ratio` and `quick_ratio` are cheap, order-independent upper bounds
+    of `ratio`, so most unrelated pairs are dismissed without the quadratic comparison. `ratio` itself
+    depends on argument order (ties between equally long matches are broken by position);
+    taking both orders makes the relation symmetric, so the generator, which compares a new
+    prompt with earlier ones, and the validator, which compares in document order, agree.
     """
-    if first == second:
-        return True
-    matcher = SequenceMatcher(None, first, second, autojunk=False)
-    if matcher.real_quick_ratio() < NEAR_DUPLICATE_RATIO:
-        return False
-    if matcher.quick_ratio() < NEAR_DUPLICATE_RATIO:
-        return False
-    # `ratio` depends on argument order (ties between equally long matches are broken by
-    # position); taking both orders makes the relation symmetric, so the generator, which
-    # compares a new prompt with earlier ones, and the validator, which compares in document
-    # order, always agree.
-    return max(matcher.ratio(), similarity(second, first)) >= NEAR_DUPLICATE_RATIO
+    total = len(first) + len(second)
+    if not total or 2 * min(len(first), len(second)) / total < threshold:
+        return False  # what `real_quick_ratio` computes, without building a matcher
+    if 2 * _common_characters(first, second) / total < threshold:
+        return False  # `quick_ratio`, on cached character counts
+    return max(similarity(first, second), similarity(second, first)) >= threshold
+
+
+@lru_cache(maxsize=4096)
+def _character_counts(text: str) -> Counter[str]:
+    return Counter(text)
+
+
+def _common_characters(first: str, second: str) -> int:
+    return sum((_character_counts(first) & _character_counts(second)).values())
 
 
 def similarity(first: str, second: str) -> float:
+    # autojunk would treat every common letter of a long string as junk and so underrate it.
     return SequenceMatcher(None, first, second, autojunk=False).ratio()
