@@ -196,3 +196,22 @@ def gemini(settings):
         clear_provider_cache()
         yield fake
     clear_provider_cache()
+
+
+@pytest.fixture
+def superuser_client(staff):
+    """A Django test client logged in to the admin as a superuser."""
+    from django.test import Client
+
+    staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def quick_retries(settings):
+    """Three attempts per job, with retries due at once (the backoff is still recorded)."""
+    settings.AI_RETRY_BACKOFF_SECONDS = 0.001
+    settings.AI_MAX_ATTEMPTS = 3

@@ -1,25 +1,21 @@
 """Admin actions: generate from syllabi, retry failed jobs, publish/unpublish, readable content."""
 
 import pytest
-from django.test import Client
 
 from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AIJob, JobStatus
+from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
-from .test_generation import SMALL, run_until_finished
+from .test_generation import SMALL
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(staff):
-    staff.is_superuser = True
-    staff.save()
-    client = Client()
-    client.force_login(staff)
-    return client
+def admin_client(superuser_client):
+    return superuser_client
 
 
 def test_generate_assessment_action_on_syllabi(admin_client):

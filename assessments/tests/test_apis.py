@@ -5,9 +5,10 @@ import pytest
 from assessments.candidate_view import ANSWER_KEY_FIELDS
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AIJob, JobStatus
+from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
-from .test_generation import SMALL, _keys, run_until_finished
+from .test_generation import SMALL, _keys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 

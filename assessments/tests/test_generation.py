@@ -11,31 +11,18 @@ from assessments.content import GenerationOptions
 from assessments.content.offline import generate_offline
 from assessments.generation import GenerationHandler, combined_text, generation_trigger
 from assessments.models import Assessment, AssessmentStatus
-from jobs.models import AIJob, AttemptStatus, JobStatus
-from jobs.runner import job_run
+from jobs.models import AttemptStatus, JobStatus
+from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
 
-pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.timeout(120),
+    pytest.mark.usefixtures("quick_retries"),
+]
 
 SMALL = GenerationOptions(section_count=2, questions_per_section=3)
-
-
-@pytest.fixture(autouse=True)
-def quick_retries(settings):
-    settings.AI_RETRY_BACKOFF_SECONDS = 0.001
-    settings.AI_MAX_ATTEMPTS = 3
-
-
-def run_until_finished(job: AIJob, max_runs: int = 10) -> AIJob:
-    """What a worker does on each delivery; retries are redelivered at once here."""
-    for _ in range(max_runs):
-        job.refresh_from_db()
-        if job.is_finished:
-            break
-        job_run(job_id=job.pk, worker="test@inline")
-    job.refresh_from_db()
-    return job
 
 
 def valid_answer(syllabus, options=SMALL) -> dict:

@@ -1,7 +1,6 @@
 """Admin pages for sessions and evaluations: grades, override with a reason, regrade."""
 
 import pytest
-from django.test import Client
 
 from sessions.models import Evaluation
 
@@ -11,12 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(staff):
-    staff.is_superuser = True
-    staff.save()
-    client = Client()
-    client.force_login(staff)
-    return client
+def admin_client(superuser_client):
+    return superuser_client
 
 
 @pytest.fixture

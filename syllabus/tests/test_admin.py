@@ -14,12 +14,8 @@ UPLOAD_PAGE = "/admin/syllabus/syllabus/upload/"
 
 
 @pytest.fixture
-def admin_client_logged_in(staff):
-    staff.is_superuser = True
-    staff.save()
-    client = Client()
-    client.force_login(staff)
-    return client
+def admin_client_logged_in(superuser_client):
+    return superuser_client
 
 
 def test_upload_page_stores_several_pdfs_and_lists_them(admin_client_logged_in):
