@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import include, path, re_path
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assessment_engine.api.envelope import error_json_response
@@ -21,6 +22,7 @@ api_v1 = [
 ]
 
 
+@csrf_exempt  # token-authenticated API: a POST to an unknown path is a 404, not a CSRF failure
 def api_not_found(request: HttpRequest, unmatched: str = ""):
     """Unknown /api/ paths answer in the envelope whatever DEBUG says."""
     return error_json_response(404, "NOT_FOUND", "No such endpoint.")
@@ -57,3 +59,9 @@ def handler403(request: HttpRequest, exception: Exception):
     if is_api_path(request.path):
         return error_json_response(403, "PERMISSION_DENIED", "Permission denied.")
     return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = ""):
+    if is_api_path(request.path):
+        return error_json_response(403, "PERMISSION_DENIED", "CSRF verification failed.")
+    return csrf.csrf_failure(request, reason)

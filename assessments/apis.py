@@ -8,13 +8,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assessment_engine.api.permissions import IsStaff
-from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+from assessment_engine.api.routers import UUID_PATH_PATTERN
+from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
 
 from . import selectors
 from .content import GenerationOptions
 from .generation import generation_trigger
 from .models import Assessment
 from .serializers import (
+    GENERATE_REQUEST_SCHEMA,
     AssessmentListSerializer,
     CandidateAssessmentSerializer,
     GenerateRequestSerializer,
@@ -25,13 +27,13 @@ from .serializers import (
 @extend_schema_view(
     list=extend_schema(
         summary="Published assessments",
-        responses={200: AssessmentListSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: AssessmentListSerializer(many=True), **LIST_ERROR_RESPONSES},
     ),
 )
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AssessmentListSerializer
     lookup_url_kwarg = "assessment_id"
-    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+    lookup_value_regex = UUID_PATH_PATTERN
 
     def get_queryset(self):
         return selectors.assessment_list_published()
@@ -60,7 +62,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Trigger generation (staff); returns the job at once",
-        request=GenerateRequestSerializer,
+        request=GENERATE_REQUEST_SCHEMA,
         responses={
             202: GenerateResponseSerializer,
             200: GenerateResponseSerializer,

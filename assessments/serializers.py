@@ -1,3 +1,4 @@
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
@@ -21,6 +22,27 @@ class GenerateRequestSerializer(serializers.Serializer):
         if ("syllabus_id" in attrs) == ("subject" in attrs):
             raise serializers.ValidationError("Give exactly one of syllabusId or subject.")
         return attrs
+
+
+class GenerateFromSyllabusSerializer(serializers.Serializer):
+    """Schema only: generation from one syllabus."""
+
+    syllabus_id = StrictUUIDField()
+    options = GenerationOptionsSerializer(required=False)
+
+
+class GenerateFromSubjectSerializer(serializers.Serializer):
+    """Schema only: generation from every syllabus of a subject."""
+
+    subject = StrictCharField(max_length=200)
+    options = GenerationOptionsSerializer(required=False)
+
+
+GENERATE_REQUEST_SCHEMA = PolymorphicProxySerializer(
+    component_name="GenerateRequest",
+    serializers=[GenerateFromSyllabusSerializer, GenerateFromSubjectSerializer],
+    resource_type_field_name=None,
+)
 
 
 class GenerateResponseSerializer(serializers.Serializer):

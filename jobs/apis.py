@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assessment_engine.api.permissions import IsStaff
+from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
 
 from . import selectors
@@ -15,7 +16,7 @@ from .serializers import JobSerializer
 class JobViewSet(viewsets.ViewSet):
     permission_classes = [IsStaff]
     lookup_url_kwarg = "job_id"
-    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+    lookup_value_regex = UUID_PATH_PATTERN
 
     @extend_schema(
         summary="A job's status, result and every attempt (staff)",

@@ -11,6 +11,16 @@ class PermanentJobError(Exception):
     """The job cannot succeed however often it runs (e.g. its syllabus was deleted)."""
 
 
+class ProviderDeferred(Exception):
+    """The provider may not be called now (circuit open, rate limit): try again in `countdown`
+    seconds. Not a failure: no attempt is used up."""
+
+    def __init__(self, countdown: float, reason: str):
+        super().__init__(reason)
+        self.countdown = countdown
+        self.reason = reason
+
+
 RETRYABLE_ERRORS = (TransientAIError,)
 FINAL_ERRORS = (PermanentAIError, PermanentJobError)
 
@@ -21,5 +31,6 @@ __all__ = [
     "InvalidAIOutput",
     "PermanentAIError",
     "PermanentJobError",
+    "ProviderDeferred",
     "TransientAIError",
 ]

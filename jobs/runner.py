@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .ai.factory import get_provider
 from .dispatch import publish_on_commit
-from .errors import FINAL_ERRORS, RETRYABLE_ERRORS, AIError
+from .errors import FINAL_ERRORS, RETRYABLE_ERRORS, AIError, ProviderDeferred
 from .models import AIJob, AIJobAttempt, AttemptStatus, JobStatus
 from .registry import Execution, handler_for
 from .services import abandon_attempt
@@ -45,6 +45,8 @@ def job_run(*, job_id: UUID | str, worker: str = "") -> str:
     handler = handler_for(claim.job.job_type)
     try:
         execution = handler.execute(claim.job)
+    except ProviderDeferred as exc:
+        return _defer(claim, exc)
     except RETRYABLE_ERRORS as exc:
         return _record_failure(claim, exc, retryable=True)
     except FINAL_ERRORS as exc:
@@ -151,6 +153,33 @@ def _record_failure(claim: Claim, exc: Exception, *, retryable: bool) -> str:
             return "retrying"
         _finish(job, JobStatus.FAILED, now, error=message)
     return "failed"
+
+
+def _defer(claim: Claim, deferred: ProviderDeferred) -> str:
+    """Not now, and not a failure: give the attempt back and come again after the countdown."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = _lock_if_still_owned(claim)
+        if job is None:
+            return "superseded"
+        claim.attempt.delete()
+        job.attempt_count -= 1
+        job.status = JobStatus.PENDING
+        job.lease_expires_at = None
+        job.next_attempt_at = now + timedelta(seconds=deferred.countdown)
+        job.waiting_reason = f"{deferred.reason}; retrying in {deferred.countdown:.0f} s"[:300]
+        job.save(
+            update_fields=[
+                "attempt_count",
+                "status",
+                "lease_expires_at",
+                "next_attempt_at",
+                "waiting_reason",
+                "updated_at",
+            ]
+        )
+        publish_on_commit(job, countdown=deferred.countdown)
+    return "deferred"
 
 
 def retry_delay(attempt_number: int) -> float:

@@ -7,7 +7,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+from assessment_engine.api.routers import UUID_PATH_PATTERN
+from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
 
 from . import services
 from .serializers import (
@@ -31,7 +32,7 @@ TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404, 409)}
     list=extend_schema(
         summary="Your sessions (without the assessment)",
         parameters=[USER_ID_PARAMETER],
-        responses={200: SessionSerializer(many=True), **ERROR_RESPONSES, **error_responses(403)},
+        responses={200: SessionSerializer(many=True), **LIST_ERROR_RESPONSES, **error_responses(403)},
     ),
     retrieve=extend_schema(
         summary="One of your sessions (an ACTIVE one past its timeout reads as EXPIRED)",
@@ -43,7 +44,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SessionSerializer
     throttle_scope = "candidate"
     lookup_url_kwarg = "session_id"
-    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+    lookup_value_regex = UUID_PATH_PATTERN
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

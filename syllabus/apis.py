@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from assessment_engine.api.errors import PayloadTooLarge
 from assessment_engine.api.permissions import IsStaff
-from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
+from assessment_engine.api.routers import UUID_PATH_PATTERN
+from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
 
 from . import selectors, services
 from .errors import TooManyFiles
@@ -31,7 +32,7 @@ FILE_FIELDS = ("files[]", "files")
     list=extend_schema(
         summary="List syllabi (staff)",
         parameters=[OpenApiParameter("subject", str, description="exact subject, any case")],
-        responses={200: SyllabusSerializer(many=True), **ERROR_RESPONSES, **error_responses(403)},
+        responses={200: SyllabusSerializer(many=True), **LIST_ERROR_RESPONSES, **error_responses(403)},
     ),
     retrieve=extend_schema(
         summary="One syllabus with its extracted text (staff)",
@@ -42,7 +43,7 @@ class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [IsStaff]
     lookup_field = "id"
     lookup_url_kwarg = "syllabus_id"
-    lookup_value_regex = "[0-9a-fA-F-]{32,36}"  # anything else is an unknown path: 404
+    lookup_value_regex = UUID_PATH_PATTERN
 
     def get_queryset(self):
         if self.action == "retrieve":

@@ -6,6 +6,9 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from jobs.ai.factory import get_provider
+from jobs.ai.guard import provider_state
+from jobs.ai.offline import OfflineProvider
 from jobs.selectors import failed_job_count
 
 from .envelope import error_body
@@ -35,7 +38,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def _details() -> dict:
     """Operational figures that do not decide readiness (dead letters, provider breaker)."""
-    return {"failedJobs": failed_job_count()}
+    details = {"failedJobs": failed_job_count()}
+    provider = get_provider()
+    if provider.name != OfflineProvider.name:
+        try:
+            details["aiProvider"] = provider_state(provider.name)
+        except redis.RedisError:
+            details["aiProvider"] = {"state": "UNKNOWN"}
+    return details
 
 
 def _check_database() -> str:

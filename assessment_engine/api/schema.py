@@ -25,7 +25,7 @@ _DESCRIPTIONS = {
     400: "VALIDATION_ERROR: malformed JSON or missing/invalid fields",
     401: "NOT_AUTHENTICATED: no, bad, expired or revoked token",
     403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
+    404: "NOT_FOUND (for lists: a page past the end)",
     409: "Conflict with the resource's current state",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -44,6 +44,8 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
 
 # Every authenticated endpoint can answer these.
 ERROR_RESPONSES = error_responses(400, 401, 429, 503)
+# Lists also answer 404 for a page past the end.
+LIST_ERROR_RESPONSES = {**ERROR_RESPONSES, **error_responses(404)}
 
 
 def _camel(name: str) -> str:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "assessment_engine.urls"
+CSRF_FAILURE_VIEW = "assessment_engine.urls.csrf_failure"
 WSGI_APPLICATION = "assessment_engine.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -161,11 +162,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
-        "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
-        "djangorestframework_camel_case.parser.CamelCaseFormParser",
-    ],
+    # JSON bodies only; the syllabus upload declares its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "assessment_engine.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assessment_engine.api.exceptions.api_exception_handler",
@@ -309,3 +307,9 @@ AI_REQUEST_TIMEOUT_SECONDS = env.float("AI_REQUEST_TIMEOUT_SECONDS", default=60.
 # Retry n waits a random time in [0.5, 1] x base x 2^(n-1) seconds, capped (full-ish jitter).
 AI_RETRY_BACKOFF_SECONDS = env.float("AI_RETRY_BACKOFF_SECONDS", default=2.0)
 AI_RETRY_BACKOFF_MAX_SECONDS = env.float("AI_RETRY_BACKOFF_MAX_SECONDS", default=300.0)
+# Shared by every worker (state in Redis): after N consecutive transient provider failures the
+# breaker opens for T seconds, then lets one probe through.
+AI_BREAKER_FAILURE_THRESHOLD = env.int("AI_BREAKER_FAILURE_THRESHOLD", default=5)
+AI_BREAKER_OPEN_SECONDS = env.float("AI_BREAKER_OPEN_SECONDS", default=30.0)
+# Provider calls per minute across all workers and queues (0 = unlimited).
+AI_REQUESTS_PER_MINUTE = env.int("AI_REQUESTS_PER_MINUTE", default=0)

@@ -90,3 +90,11 @@ def test_503_when_the_database_is_unreachable(client_for, candidate):
     assert "Traceback" not in response.content.decode()
     assert "port" not in error["message"].lower()
     assert client.get("/api/v1/auth/me").status_code == 200  # recovers without a restart
+
+
+def test_post_to_an_unknown_api_path_is_a_404_not_a_csrf_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/sessions//heartbeat")
+
+    assert_envelope(response, 404, "NOT_FOUND")

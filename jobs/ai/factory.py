@@ -10,6 +10,7 @@ from django.db import connection
 
 from .base import AIProvider, AIRequest, AIResponse
 from .gemini import GeminiProvider
+from .guard import guarded_complete
 from .offline import OfflineProvider
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -59,4 +60,7 @@ def call_ai(request: AIRequest) -> AIResponse:
     """
     if not connection.in_atomic_block:  # never inside a transaction (conventions), but be safe
         connection.close()
-    return get_provider().complete(request)
+    provider = get_provider()
+    if provider.name == OfflineProvider.name:
+        return provider.complete(request)  # local and deterministic: nothing to protect
+    return guarded_complete(provider, request)

@@ -10,9 +10,12 @@ States (all times are the Redis server's clock, so hosts with skewed clocks stil
   (count reset); its failure re-opens it for another `open_seconds`. A prober that crashes
   and never reports holds the slot only `probe_timeout` seconds; then the next caller probes.
 
-Only transient provider failures (timeouts, 5xx, rate limiting, invalid output) are to be
-reported with `record_failure`. Permanent errors (bad request, auth, a deleted syllabus) say
-nothing about the provider's health: the caller simply reports nothing for them.
+Only transient provider failures (timeouts, 5xx, 429, connection errors) are to be reported
+with `record_failure`. Permanent errors (bad request, auth, a deleted syllabus) say nothing
+about the provider's health: the caller reports no failure for them, and hands the permit
+back with `release(permit)` (which matters for a probe: it frees the half-open slot at once
+instead of after `probe_timeout`). Likewise a permit taken but not used (e.g. the rate limit
+then said "wait") is released.
 
 Every permit carries the breaker's generation, which moves on at each transition (open,
 probe granted, close). A report made with a permit from an earlier generation is ignored: the
@@ -24,7 +27,7 @@ GET/SET commands run from the client: when the open period ends every process th
 moves the circuit to half-open and calls through, so there is no single probe across
 processes, and `opened_at` is stored with one-second resolution from the client's clock. It
 also only wraps a call (`breaker.call(fn)`), whereas the job runner needs a permit before the
-call and a report after it. The four Lua scripts below are the whole state machine; each runs
+call and a report after it. The Lua scripts below are the whole state machine; each runs
 atomically in Redis, in one round trip.
 
 Keys: one hash `ae:breaker:<name>:state` (fields `gen`, `failures`, `opened_until`,
@@ -137,6 +140,16 @@ return {1, failures, 0}
 """
 )
 
+# ARGV: permit generation. Returns 1 if a probe slot was freed, else 0.
+_RELEASE = """
+local f = redis.call('HMGET', KEYS[1], 'gen', 'opened_until', 'probe_until')
+if tonumber(ARGV[1]) ~= (tonumber(f[1]) or 0) or not f[2] or not f[3] then
+  return 0
+end
+redis.call('HDEL', KEYS[1], 'probe_until')
+return 1
+"""
+
 # Returns {now_ms, failures, opened_until_ms or -1, probe_until_ms or -1}.
 _STATE = """
 local t = redis.call('TIME')
@@ -199,6 +212,7 @@ class CircuitBreaker:
         self._before_call = redis_client.register_script(_BEFORE_CALL)
         self._record_success = redis_client.register_script(_RECORD_SUCCESS)
         self._record_failure = redis_client.register_script(_RECORD_FAILURE)
+        self._release = redis_client.register_script(_RELEASE)
         self._state = redis_client.register_script(_STATE)
 
     def before_call(self) -> Permit:
@@ -257,6 +271,22 @@ class CircuitBreaker:
                 failures,
             )
         return ("stale", "counted", "opened", "reopened")[outcome]
+
+    def release(self, permit: Permit) -> bool:
+        """Give a permit back unused: the provider was not called, or failed permanently.
+
+        Nothing is counted. A probe permit frees the half-open slot at once, so the next
+        caller probes instead of waiting `probe_timeout`; an ordinary permit needs no release
+        (doing so is a no-op). True if a probe slot was freed. Never raises on Redis errors.
+        """
+        self._check(permit)
+        if not permit.probe:
+            return False
+        try:
+            return bool(self._release(keys=[self.key], args=[permit.generation]))
+        except redis.RedisError:
+            logger.warning("Circuit %s: could not release a probe", self.name, exc_info=True)
+            return False
 
     def state(self) -> dict[str, Any]:
         """A snapshot for health checks and the admin.

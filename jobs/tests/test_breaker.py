@@ -311,6 +311,27 @@ def test_a_crashed_probe_frees_the_slot_after_probe_timeout(make_breaker):
     assert breaker.record_success(second) == "closed"
 
 
+def test_releasing_a_probe_frees_the_slot_at_once_and_counts_nothing(make_breaker):
+    breaker = make_breaker(failure_threshold=1, probe_timeout=30)
+    fail(breaker)
+    wait_for_half_open(breaker)
+    unused = breaker.before_call()
+    assert open_error(breaker).retry_after > 25
+
+    assert breaker.release(unused) is True
+    assert breaker.state()["probe_in_flight"] is False
+    assert breaker.state()["consecutive_failures"] == 1
+    second = breaker.before_call()
+    assert second.probe
+    assert breaker.release(unused) is False  # stale: the slot is the second probe's now
+    assert breaker.state()["probe_in_flight"] is True
+    assert breaker.record_success(second) == "closed"
+
+    ordinary = breaker.before_call()
+    assert breaker.release(ordinary) is False  # nothing to free while closed
+    assert breaker.state()["state"] == "CLOSED"
+
+
 def test_late_reports_from_calls_started_before_opening_are_ignored(make_breaker):
     breaker = make_breaker(failure_threshold=2)
     in_flight = [breaker.before_call() for _ in range(4)]
@@ -345,6 +366,7 @@ def test_reports_survive_an_unreachable_redis_but_before_call_raises():
 
     assert breaker.record_success(permit) == "unreported"
     assert breaker.record_failure(permit) == "unreported"
+    assert breaker.release(Permit(breaker="unreachable", generation=0, probe=True)) is False
     with pytest.raises(redis.ConnectionError):
         breaker.before_call()
 

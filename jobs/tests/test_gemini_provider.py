@@ -106,7 +106,9 @@ def test_request_carries_instruction_schema_contents_and_key_header(fake, provid
 
 
 def test_one_shared_provider_serves_concurrent_threads(fake, provider):
-    fake.default = lambda _body: json_reply({"questions": ["q"]}, delay=0.3)
+    # A long enough answer delay that all threads are in flight together even on a busy host.
+    delay = 1.5
+    fake.default = lambda _body: json_reply({"questions": ["q"]}, delay=delay)
     threads = 20
 
     started = time.monotonic()
@@ -117,7 +119,7 @@ def test_one_shared_provider_serves_concurrent_threads(fake, provider):
     assert all(r.data == {"questions": ["q"]} for r in responses)
     assert len(fake.calls) == threads
     assert fake.max_in_flight == threads  # truly concurrent, not serialized by the client
-    assert elapsed < 0.3 * threads / 2
+    assert elapsed < delay * threads / 2
 
 
 # --- HTTP errors ---------------------------------------------------------------------------

@@ -167,15 +167,21 @@ def test_a_full_window_answers_the_wait_without_consuming(make_limit, client):
 
 def test_a_slot_frees_exactly_when_the_oldest_grant_ages_out(make_limit):
     limit = make_limit(per_minute=2, window_seconds=0.5)
-    assert limit.acquire() == 0
+    first = limit.try_acquire()
     time.sleep(0.2)
-    assert limit.acquire() == 0
+    second = limit.try_acquire()
+    assert (first.wait, second.wait) == (0, 0)
 
-    wait = limit.acquire()
-    assert 0.25 < wait <= 0.3  # the first grant, 0.2 s older, frees first
-    time.sleep(wait)
+    refused = limit.try_acquire()  # the first grant, 0.2 s older, frees first
+    assert refused.wait == pytest.approx(
+        first.server_time + 0.5 - refused.server_time + 1e-6, abs=2e-6
+    )
+    time.sleep(refused.wait)
     assert limit.acquire() == 0
-    assert 0.15 < limit.acquire() <= 0.2  # now the second grant blocks
+    blocked = limit.try_acquire()  # now the second grant blocks
+    assert blocked.wait == pytest.approx(
+        second.server_time + 0.5 - blocked.server_time + 1e-6, abs=2e-6
+    )
 
 
 def test_refusals_do_not_consume_a_whole_window(make_limit):
