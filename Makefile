@@ -68,8 +68,9 @@ check-deploy: $(STAMP)
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+# Runs every bench/ script and refreshes its recorded output in docs/BENCHMARKS.md.
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .run staticfiles

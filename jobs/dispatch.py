@@ -5,7 +5,6 @@ broker is down the job simply stays PENDING and the sweeper publishes it again l
 """
 
 import logging
-from datetime import timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -50,7 +49,3 @@ def publish_on_commit(job: AIJob, *, countdown: float | None = None) -> None:
     transaction.on_commit(
         lambda: job_publish(job_id=job_id, job_type=job_type, countdown=countdown), robust=True
     )
-
-
-def due_time(countdown: float | None = None):
-    return timezone.now() + timedelta(seconds=countdown or 0)

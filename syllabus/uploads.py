@@ -13,10 +13,6 @@ from django.http import HttpRequest
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-class UploadRefused(Exception):
-    """Raised by the view after parsing when the handler stopped the upload."""
-
-
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)

@@ -24,12 +24,6 @@ class ValidationFailed(DomainError):
     default_message = "The request is invalid."
 
 
-class PermissionDenied(DomainError):
-    status_code = 403
-    code = "PERMISSION_DENIED"
-    default_message = "You do not have permission to perform this action."
-
-
 class NotFound(DomainError):
     status_code = 404
     code = "NOT_FOUND"
@@ -46,9 +40,3 @@ class UnsupportedMediaType(DomainError):
     status_code = 415
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "Unsupported media type."
-
-
-class ServiceUnavailable(DomainError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    default_message = "The service is temporarily unavailable; try again shortly."
