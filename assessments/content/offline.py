@@ -12,12 +12,13 @@ The pipeline, each step a small function below:
 3. `_plan_sections`: the most informative distinct sentences are chosen, put back in document
    order and cut into contiguous chunks, one per section, so a section covers one stretch of
    the course.
-4. `_SectionBuilder`: each chosen sentence becomes a fill-in-the-blank MCQ (the blank is a key
+4. `_QuestionnaireBuilder`: each chosen sentence becomes a fill-in-the-blank MCQ (the blank is a key
    term, the distractors other key terms of the same shape) or a short-answer question on its key
    term, graded against the verbatim passage around it.
 
-Everything random goes through one `random.Random` seeded from the text and the options, and
-nothing iterates over a set, so the same input gives the same questionnaire in every process.
+Everything random goes through one `random.Random` seeded from the text and the options, and no
+output depends on the iteration order of a set (which varies with PYTHONHASHSEED), so the same
+input gives the same questionnaire in every process.
 """
 
 from __future__ import annotations
@@ -85,9 +86,7 @@ def generate_offline(
     rng = random.Random(_seed(syllabus_text, options))  # noqa: S311 - variety, not secrecy
     plan = _plan_sections(sentences, terms, options)
     builder = _QuestionnaireBuilder(sentences, terms, options, rng, plan.reserve)
-    sections = [
-        builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)
-    ]
+    sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
     return {
         "title": f"{subject[:280]} — core concepts",
         "subject": subject[:300],
@@ -197,7 +196,12 @@ def _blocks(text: str) -> Iterator[_Block]:
         # however long the line before it.
         bullet = _BULLET.match(line.text)
         starts_item = bool(bullet or _LEADING_LABEL.match(line.text))
-        if block and previous and not starts_item and _continues(previous, line, following, wrap_width):
+        if (
+            block
+            and previous
+            and not starts_item
+            and _continues(previous, line, following, wrap_width)
+        ):
             block = _Block(block.start, line.end, is_heading=False)
             previous = line
             continue
@@ -309,60 +313,79 @@ def _is_question_material(sentence: str) -> bool:
 # 2. Key terms
 # --------------------------------------------------------------------------------------------
 
+# Verbs common in course descriptions. Without a part-of-speech tagger, "a buffer overflow writes
+# past the end" would otherwise yield the term "buffer overflow writes". Words as often nouns
+# ("control", "return", "limit", "set", "test") are left out.
+_COMMON_VERBS = """
+    accept add affect allow apply assign become begin bind build carry check choose combine come
+    compare compute confine consist contain continue create decide declare decompose define
+    depend describe detect determine develop differ discover do enable encourage ensure establish
+    examine expect explain explore express fail find focus follow get give go grant handle happen
+    help identify illustrate implement improve include increase inspect interact introduce
+    involve isolate keep know learn leave let make mean need negotiate obtain occur open operate
+    pass perform permit prepare present prevent produce protect provide publish put receive
+    recognize reduce refer reflect relate rely remain remove replace represent require resist
+    restrict reuse reveal run say see seem select send serve show solve stay suggest take teach
+    tell tend think treat try understand use verify want write
+"""
+
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
 # Function words, the verbs and adjectives syllabi use to talk about their content, and the
 # vocabulary of running a course: none of them makes a term, and they split phrases into terms.
 _STOPWORDS = frozenset(
     """
     a about above across after again against all almost along also although always am among an
-    and another any anyone anything are around as at be became because become been before being
-    below between both but by can cannot could did do does doing done down during each either
-    else enough etc even ever every few for from further get gets getting given gives go going
-    had has have having he her here hers him his how however i if in into is it its itself just
-    least less let like made make makes making many may me might more most much must my near
-    need needed needs neither never next no nor not now of off often on once one only onto or
-    other others otherwise our ours out over own per perhaps please rather same several shall
-    she should since so some something such than that the their theirs them themselves then
-    there these they this those though through throughout thus to together too toward towards
-    under until up upon us used uses using very via want was we well were what whatever when
-    where whether which while who whom whose why will with within without would yet you your
-    yours e.g i.e ie eg ii iii iv vi tbd tba n/a said following behind beyond inside outside
-    besides despite except whose
+    and another any anyone anything are around as at be became because been before being below
+    between both but by can cannot could did doing done down during each either else enough etc
+    even ever every few for from further getting given going had has have having he her here
+    hers him his how however i if in into is it its itself just least less like made making many
+    may me might more most much must my near needed neither never next no nor not now of off
+    often on once one only onto or other others otherwise our ours out over own per perhaps
+    please rather same several shall she should since so some something such than that the their
+    theirs them themselves then there these they this those though through throughout thus to
+    together too toward towards under until up upon us used using very via was we well were what
+    whatever when where whether which while who whom whose why will with within without would
+    yet you your yours e.g i.e ie eg ii iii iv vi tbd tba n/a said following behind beyond
+    inside outside besides despite except
 
-    able include includes included including introduce introduces introduced introduction
-    consider considers considered cover covers covered covering discuss discussed discussion
-    discussions learn learned learns understand understanding understood apply applied applying
-    use useful examine examines examining explore explores provide provides provided focus
-    focuses require required requires expected expect allow allows describe describes described
-    present presented show shows study studies taught teach teaches work works working take
-    taken relevant related regarding various different common general basic simple small large
-    new first second third last final main key core important particular specific certain
-    possible available appropriate properly clearly briefly entirely occasionally frequently
-    primarily mostly especially usually typically generally periodically implement implementing
-    create creating created identify compute designing demonstrate develop developing
-    developed build building explain analyze analyse evaluate compare choose solve solving
-    write writing compile execute terminate run running test communicate communicating define
-    perform construct interpret recognize select produce prepare replicating monitoring
-    visualizing evaluating mimic ability abilities skills knowledge concepts concept ideas idea
-    applications application issues methods tools approach approaches practice practical
-    creation evaluation scale things way ways kind kinds level levels areas area aspects aspect
-    means variety
-    everyone anyone lets allow allows throughout
-    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
-    thursdays fridays january february march april june july august september october november
-    december spring summer autumn fall winter
+    able included including introduced introduction consider considers considered cover covers
+    covered covering discuss discussed discussion discussions learned understanding understood
+    applied applying useful examining provided required expected described presented study
+    studies taught work works working taken relevant related regarding various different common
+    general basic simple small large new first second third last final main key core important
+    particular specific certain possible available appropriate properly clearly briefly entirely
+    occasionally frequently primarily mostly especially usually typically generally periodically
+    implementing creating created designing demonstrate developing developed building analyze
+    analyse evaluate solving writing compile execute terminate running test communicate
+    communicating construct interpret replicating monitoring visualizing evaluating mimic
+    ability abilities skills knowledge concepts concept ideas idea applications application
+    issues methods tools approach approaches practice practical creation evaluation scale things
+    way ways kind kinds level levels areas area aspects aspect variety majority everyone monday
+    tuesday
+    wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays
+    january february march april june july august september october november december spring
+    summer autumn fall winter
 
     course courses class classes classtime student students syllabus lecture lectures lab labs
     week weeks weekly semester term terms module modules unit units topic topics session
     sessions instructor instructors professor professors teacher office hours email phone room
     credit credits grade grades grading exam exams quiz quizzes quizes midterm homework
-    assignment assignments project projects deadline deadlines due attendance policy policies
-    participation university college department campus handbook catalog textbook textbooks
-    reading readings material materials resources ressources schedule tentative percentage
-    points score objectives objective outcomes description overview prerequisites prerequisite
-    information requirements requirement statement details example examples part parts chapter
-    chapters edition draft copyright page pages title
+    assignment assignments project projects deadline deadlines due attendance participation
+    university college department campus handbook catalog textbook textbooks reading readings
+    material materials resources ressources schedule tentative percentage points score
+    objectives objective outcomes description overview prerequisites prerequisite information
+    requirements requirement statement details example examples part parts chapter chapters
+    edition draft copyright page pages title
     """.split()
-)
+) | frozenset(form for verb in _COMMON_VERBS.split() for form in (verb, _third_person(verb)))
 # Sentences about running the course rather than its subject make poor questions.
 _ADMINISTRATIVE_WORDS = frozenset(
     """
@@ -392,7 +415,7 @@ class Term:
     administrative: bool  # only ever mentioned in sentences about running the course
     name_like: bool  # capitalized words found nowhere else: a person, a place, a book title
 
-    @property
+    @cached_property
     def is_acronym(self) -> bool:
         letters = [char for char in self.display if char.isalpha()]
         return len(letters) >= 2 and sum(char.isupper() for char in letters) >= 0.6 * len(letters)
@@ -434,8 +457,7 @@ def extract_key_terms(sentences: Sequence[Sentence]) -> KeyTerms:
     for sentence in sentences:
         if _LINK.search(sentence.text):
             continue  # addresses and links are not course content
-        words = [_singular(word.lower()) for word in _WORD.findall(sentence.text)]
-        word_counts.update(word for word in words if word not in _STOPWORDS)
+        word_counts.update(word for word in _key_words(sentence.text) if word not in _STOPWORDS)
         administrative = _is_administrative(sentence)
         candidates_by_sentence[sentence.index] = [
             _Candidate(surface, sentence_initial, sentence.is_heading, administrative)
@@ -466,8 +488,8 @@ def extract_key_terms(sentences: Sequence[Sentence]) -> KeyTerms:
 
 
 def _discount_fragments(by_key: dict[str, Term]) -> None:
-    """A single word that mostly occurs inside longer terms ("learning" of "deep learning",
-    "regression" of "linear regression") is a fragment of them, less of a term on its own."""
+    """A single word that is also part of longer terms ("learning" of "deep learning",
+    "regression" of "linear regression") is more a fragment of them than a term of its own."""
     words_in_phrases = Counter(word for key in by_key if " " in key for word in set(key.split()))
     for key, term in by_key.items():
         if " " not in key and words_in_phrases[key]:
@@ -507,7 +529,7 @@ def _content_word_runs(sentence: str) -> Iterator[list[re.Match[str]]]:
 
 
 # Words after which a preceding "-s" word is a verb: "a buffer overflow writes past the end".
-_AFTER_VERB = frozenset("the a an its their his her our your past every each any all no".split())
+_AFTER_VERB = frozenset("the a an its their his her our your past".split())
 
 
 def _split_at_verbs(run: list[re.Match[str]], sentence: str) -> list[list[re.Match[str]]]:
@@ -561,7 +583,18 @@ def _is_doubled(word: str) -> bool:
 
 
 def _term_key(surface: str) -> str:
-    return " ".join(_singular(word.lower()) for word in _WORD.findall(surface))
+    return " ".join(_key_words(surface))
+
+
+def _key_words(text: str) -> list[str]:
+    """Lower-case singular words, hyphenated compounds split: "Higher-order functions" and
+    "higher order function" are one term."""
+    return [
+        _singular(part)
+        for word in _WORD.findall(text.lower())
+        for part in word.replace("’", "'").split("-")
+        if part
+    ]
 
 
 def _singular(word: str) -> str:
@@ -655,7 +688,12 @@ def _plan_sections(
     # A few spare sentences per section let it replace one that cannot make a distinct
     # question; more would fill sections with the least informative sentences.
     wanted = requested + max(options.section_count, math.ceil(requested / 2))
-    pool = _distinct_sentences(candidates, wanted)
+    pool = _distinct_sentences([s for s in candidates if not _is_administrative(s)], wanted)
+    if len(pool) < requested:
+        # Too little about the subject itself: sentences about running the course fill the
+        # gap, but only the gap.
+        administrative = [s for s in candidates if _is_administrative(s)]
+        pool = _distinct_sentences([*pool, *administrative], requested)
     if len(pool) < requested:
         raise _insufficient(len(pool), options)
     in_pool = {sentence.index for sentence in pool}
@@ -747,7 +785,7 @@ class _QuestionnaireBuilder:
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
     _paragraphs: dict[int, list[Sentence]] = field(init=False)
-    _distractor_terms: list[Term] | None = None
+    _distractor_terms: list[Term] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self._paragraphs = {}

@@ -86,8 +86,8 @@ def similar_at_least(first: str, second: str, threshold: float) -> bool:
     argument order.
 
     The bounds of `real_quick_ratio` and `quick_ratio` are cheap, order-independent upper bounds
-    of `ratio`, so most unrelated pairs are dismissed without the quadratic comparison. `ratio` itself
-    depends on argument order (ties between equally long matches are broken by position);
+    of `ratio`, so most unrelated pairs are dismissed without the quadratic comparison. `ratio`
+    itself depends on argument order (ties between equally long matches are broken by position);
     taking both orders makes the relation symmetric, so the generator, which compares a new
     prompt with earlier ones, and the validator, which compares in document order, agree.
     """

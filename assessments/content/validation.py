@@ -51,8 +51,7 @@ def validate_content(
     raw_sections = _require_list(document, "sections", "")
     _require_count(raw_sections, options.section_count, "sections", "section")
     sections = [
-        _clean_section(raw, f"sections[{index}]", context)
-        for index, raw in enumerate(raw_sections)
+        _clean_section(raw, f"sections[{index}]", context) for index, raw in enumerate(raw_sections)
     ]
     _check_question_type_mix(context)
     _check_no_near_duplicate_prompts(context)
@@ -75,7 +74,7 @@ class _DocumentContext:
 def _clean_section(raw: Any, path: str, context: _DocumentContext) -> dict[str, Any]:
     section = _require_object(raw, path)
     section_id = _require_text(section, "sectionId", path, max_length=MAX_ID_LENGTH)
-    _require_unique(section_id, f"{_join(path, 'sectionId')}", context.section_id_paths)
+    _require_unique(section_id, _join(path, "sectionId"), context.section_id_paths)
     title = _require_text(section, "title", path, max_length=MAX_TITLE_LENGTH)
     raw_questions = _require_list(section, "questions", path)
     expected = context.options.questions_per_section
