@@ -8,6 +8,7 @@ API key.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -199,7 +200,9 @@ def _build_config(request: AIRequest) -> types.GenerateContentConfig:
         return types.GenerateContentConfig(
             system_instruction=request.system_instruction,
             response_mime_type="application/json",
-            response_schema=request.response_schema,
+            # The SDK edits the schema it is given (it adds propertyOrdering): hand it a copy,
+            # so the shared schema constants stay as written.
+            response_schema=copy.deepcopy(request.response_schema),
             temperature=request.temperature,
             # We send no tools, but say so: the SDK's automatic function calling is the other
             # way one generate_content() could become several HTTP requests.

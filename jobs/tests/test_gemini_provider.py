@@ -320,3 +320,15 @@ def test_factory_shares_one_provider_per_configuration(gemini_settings):
 
     gemini_settings.GEMINI_MODEL = "gemini-2.5-pro"
     assert get_provider() is not first
+
+
+def test_the_request_schema_is_not_modified_by_the_sdk(fake, provider):
+    import copy
+
+    request = make_request()
+    before = copy.deepcopy(request.response_schema)
+    fake.respond_json({"questions": []})
+
+    provider.complete(request)
+
+    assert request.response_schema == before
