@@ -324,8 +324,11 @@ def test_factory_shares_one_provider_per_configuration(gemini_settings):
 
 def test_the_request_schema_is_not_modified_by_the_sdk(fake, provider):
     import copy
+    import dataclasses
 
-    request = make_request()
+    item = {"type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "string"}}}
+    schema = {"type": "object", "properties": {"items": {"type": "array", "items": item}}}
+    request = dataclasses.replace(make_request(), response_schema=schema)
     before = copy.deepcopy(request.response_schema)
     fake.respond_json({"questions": []})
 
