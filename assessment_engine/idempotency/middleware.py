@@ -5,6 +5,7 @@ needs the user before the view runs, so it authenticates the bearer token itself
 """
 
 import hashlib
+import logging
 
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import AuthenticationFailed
@@ -17,6 +18,8 @@ from assessment_engine.api.exceptions import UNAVAILABLE_ERRORS, unavailable_mes
 from assessment_engine.api.middleware import is_api_path
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -57,18 +60,30 @@ class IdempotencyMiddleware:
         try:
             response = self.get_response(request)
         except BaseException:
-            services.idempotency_release(record=claim.record)
+            _forget_quietly(claim.record)
             raise
         if response.status_code >= 500 or response.streaming:
-            services.idempotency_release(record=claim.record)  # worth retrying: not stored
-        else:
+            _forget_quietly(claim.record)  # worth retrying: not stored
+            return response
+        try:
             services.idempotency_store(
                 record=claim.record,
                 status_code=response.status_code,
                 body=response.content,
                 content_type=response.get("Content-Type", ""),
             )
+        except UNAVAILABLE_ERRORS as exc:
+            # The action happened; the database went away before its answer was kept. The
+            # client still gets that answer; the key is reclaimable once it is stale.
+            logger.warning("Could not store the answer for an Idempotency-Key: %s", exc)
         return response
+
+
+def _forget_quietly(record) -> None:
+    try:
+        services.idempotency_release(record=record)
+    except UNAVAILABLE_ERRORS as exc:  # stale in-progress keys are reclaimed later
+        logger.warning("Could not release an Idempotency-Key: %s", exc)
 
 
 def _authenticated_user(request: HttpRequest):

@@ -13,7 +13,10 @@ from .models import IdempotencyRecord
 
 KEY_LIFETIME = timedelta(hours=24)
 # A request that finds its key still in progress waits for the first one's answer.
-WAIT_FOR_FIRST_SECONDS = 30.0
+WAIT_FOR_FIRST_SECONDS = 10.0
+# An in-progress key older than any request can run (gunicorn kills a request after 60 s) was
+# abandoned, e.g. by a database outage between the action and storing its answer.
+ABANDONED_AFTER = timedelta(seconds=65)
 POLL_SECONDS = 0.05
 
 
@@ -53,8 +56,8 @@ def idempotency_claim(*, user, key: str, fingerprint: str) -> Claim:
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is None:
             continue  # the first request failed and released the key: try again
-        if existing.created_at < timezone.now() - KEY_LIFETIME:
-            IdempotencyRecord.objects.filter(pk=existing.pk).delete()  # expired, not yet purged
+        if _is_stale(existing):
+            IdempotencyRecord.objects.filter(pk=existing.pk).delete()
             continue
         if existing.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
@@ -63,6 +66,12 @@ def idempotency_claim(*, user, key: str, fingerprint: str) -> Claim:
         if time.monotonic() >= deadline:
             raise IdempotencyKeyInProgress()
         time.sleep(POLL_SECONDS)
+
+
+def _is_stale(record: IdempotencyRecord) -> bool:
+    """Expired (older than 24 h, not yet purged), or in progress for longer than possible."""
+    age = timezone.now() - record.created_at
+    return age > KEY_LIFETIME or (record.status_code is None and age > ABANDONED_AFTER)
 
 
 def idempotency_store(

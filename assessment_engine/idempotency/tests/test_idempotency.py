@@ -143,3 +143,31 @@ def test_the_same_key_sent_10_times_at_once_acts_once_with_identical_replies(cli
     assert len({r.content for r in responses}) == 1
     assert sum("Idempotent-Replayed" in r for r in responses) == 9
     assert SectionSubmission.objects.count() == 1
+
+
+def test_an_abandoned_in_progress_key_is_reclaimed(candidate_client, candidate):
+    assessment = make_assessment()
+    IdempotencyRecord.objects.create(user=candidate, key="stuck", fingerprint="whatever")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=3))
+
+    response = opt_in(candidate_client, assessment, "stuck")
+
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_returned_even_when_it_cannot_be_stored(candidate_client, monkeypatch):
+    from django.db import OperationalError
+
+    from assessment_engine.idempotency import services
+
+    def database_gone(**_kwargs):
+        raise OperationalError("the connection is closed")
+
+    monkeypatch.setattr(services, "idempotency_store", database_gone)
+    assessment = make_assessment()
+
+    response = opt_in(candidate_client, assessment, "unstored")
+
+    assert response.status_code == 201  # the opt-in happened: its answer is not a 500
+    assert CandidateSession.objects.count() == 1
