@@ -32,7 +32,11 @@ TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404, 409)}
     list=extend_schema(
         summary="Your sessions (without the assessment)",
         parameters=[USER_ID_PARAMETER],
-        responses={200: SessionSerializer(many=True), **LIST_ERROR_RESPONSES, **error_responses(403)},
+        responses={
+            200: SessionSerializer(many=True),
+            **LIST_ERROR_RESPONSES,
+            **error_responses(403),
+        },
     ),
     retrieve=extend_schema(
         summary="One of your sessions (an ACTIVE one past its timeout reads as EXPIRED)",

@@ -32,7 +32,11 @@ FILE_FIELDS = ("files[]", "files")
     list=extend_schema(
         summary="List syllabi (staff)",
         parameters=[OpenApiParameter("subject", str, description="exact subject, any case")],
-        responses={200: SyllabusSerializer(many=True), **LIST_ERROR_RESPONSES, **error_responses(403)},
+        responses={
+            200: SyllabusSerializer(many=True),
+            **LIST_ERROR_RESPONSES,
+            **error_responses(403),
+        },
     ),
     retrieve=extend_schema(
         summary="One syllabus with its extracted text (staff)",
