@@ -1,0 +1,253 @@
+"""Scale behaviour: the sweepers and admin list queries stay flat as the tables grow.
+
+    .venv/bin/python bench/scale.py
+
+On a database of its own (`assessment_engine_scale`), it seeds candidate sessions and AI jobs
+with set-based SQL (10,000 then 1,000,000 sessions; 1,000 then 100,000 jobs), with a fixed
+small number of rows actually due (stale PENDING jobs, expired leases, inactive sessions). At
+each size it times the real sweep services (`jobs_sweep`, `sessions_expire_inactive`) and the
+admin list queries, and prints the `EXPLAIN` plans that show index scans, not table scans.
+Same-run comparison: the time at the large size divided by the time at the small size (flat
+is ~1).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+DATABASE = "assessment_engine_scale"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+SIZES = [(10_000, 1_000), (1_000_000, 100_000)]  # (sessions, jobs)
+DUE_JOBS = 50  # stale PENDING jobs, plus as many expired leases
+DUE_SESSIONS = 200  # ACTIVE sessions past their inactivity timeout
+REPEATS = 5
+
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "assessment_engine.settings.local",
+    "DJANGO_DEBUG": "false",
+    "DATABASE_URL": f"{SERVER}/{DATABASE}",
+    "REDIS_URL": REDIS_URL,
+    "CELERY_BROKER_URL": REDIS_URL,  # the sweeps publish what they find (nothing consumes it)
+    "GEMINI_API_KEY": "",
+    "LOG_LEVEL": "ERROR",
+}
+
+
+def main() -> None:
+    prepare_database()
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    print(
+        f"Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at start\n"
+    )
+    results = {}
+    for sessions, jobs in SIZES:
+        seed(sessions, jobs)
+        results[sessions] = measure()
+        print_measurements(sessions, jobs, results[sessions])
+    print_ratios(results)
+    print_plans()
+
+
+def prepare_database() -> None:
+    import psycopg
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.flushdb()
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **ENV},
+        check=True,
+    )
+
+
+SEED_SQL = """
+TRUNCATE candidate_sessions_candidatesession, jobs_aijob, assessments_assessment,
+         accounts_user CASCADE;
+INSERT INTO accounts_user (id, password, is_superuser, username, first_name, last_name, email,
+                           is_staff, is_active, date_joined)
+SELECT gen_random_uuid(), '!', false, 'u' || n, '', '', '', false, true, now()
+FROM generate_series(1, %(sessions)s) AS n;
+INSERT INTO assessments_assessment (id, title, subject, content, options, dedupe_key,
+    syllabus_hash, status, provider, model, prompt_version, section_count, question_count,
+    version, created_at, updated_at, published_at)
+VALUES (gen_random_uuid(), 'Scale', 'Scale', '{"sections": []}', '{}', 'generation:scale', '',
+        'PUBLISHED', 'offline', 'offline', 'v', 5, 10, 1, now(), now(), now());
+-- Most sessions are finished; a fixed number are ACTIVE and long inactive (due to expire),
+-- and some are ACTIVE and fresh.
+INSERT INTO candidate_sessions_candidatesession (id, user_id, assessment_id, status,
+    current_section_index, section_count, opted_in_at, started_at, last_activity_at,
+    completed_at, expired_at, version)
+SELECT gen_random_uuid(), u.id, a.id,
+       CASE WHEN u.rn <= %(due_sessions)s THEN 'ACTIVE'
+            WHEN u.rn <= %(due_sessions)s * 2 THEN 'ACTIVE' ELSE 'COMPLETED' END,
+       CASE WHEN u.rn <= %(due_sessions)s * 2 THEN 1 ELSE 5 END, 5,
+       now() - interval '3 hours', now() - interval '3 hours',
+       CASE WHEN u.rn <= %(due_sessions)s THEN now() - interval '2 hours' ELSE now() END,
+       CASE WHEN u.rn <= %(due_sessions)s * 2 THEN NULL ELSE now() - interval '1 hour' END,
+       NULL, 1
+FROM (SELECT id, row_number() OVER () AS rn FROM accounts_user) AS u
+CROSS JOIN assessments_assessment AS a;
+-- Most jobs are COMPLETED; a fixed number are stale PENDING or PROCESSING with a dead lease.
+INSERT INTO jobs_aijob (id, job_type, status, dedupe_key, payload, result, error_message,
+    waiting_reason, attempt_count, max_attempts, request_id, created_at, updated_at,
+    dispatched_at, next_attempt_at, started_at, finished_at, lease_expires_at)
+SELECT gen_random_uuid(), 'EVALUATION',
+       CASE WHEN n <= %(due_jobs)s THEN 'PENDING'
+            WHEN n <= %(due_jobs)s * 2 THEN 'PROCESSING' ELSE 'COMPLETED' END,
+       'evaluation:scale-' || n, '{}', NULL, '', '', CASE WHEN n <= %(due_jobs)s THEN 0 ELSE 1 END,
+       5, '', now() - interval '1 hour', now(), NULL, now() - interval '1 hour',
+       CASE WHEN n <= %(due_jobs)s THEN NULL ELSE now() - interval '1 hour' END,
+       CASE WHEN n <= %(due_jobs)s * 2 THEN NULL ELSE now() - interval '50 minutes' END,
+       CASE WHEN n > %(due_jobs)s AND n <= %(due_jobs)s * 2 THEN now() - interval '10 minutes'
+            ELSE NULL END
+FROM generate_series(1, %(jobs)s) AS n;
+ANALYZE;
+"""
+
+
+def seed(sessions: int, jobs: int) -> None:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEED_SQL,
+            {
+                "sessions": sessions,
+                "jobs": jobs,
+                "due_jobs": DUE_JOBS,
+                "due_sessions": DUE_SESSIONS,
+            },
+        )
+    print(
+        f"seeded {sessions:,} sessions and {jobs:,} jobs in {time.perf_counter() - started:.0f} s"
+    )
+
+
+def measure() -> dict[str, float]:
+    """Median milliseconds of each operation; due rows are put back before every repeat."""
+    from jobs.services import jobs_sweep
+    from sessions.services import sessions_expire_inactive
+
+    timings: dict[str, list[float]] = {}
+    for _ in range(REPEATS):
+        make_rows_due_again()
+        timings.setdefault("jobs_sweep (50 stale + 50 dead leases)", []).append(timed(jobs_sweep))
+        timings.setdefault("sessions_expire_inactive (200 due)", []).append(
+            timed(sessions_expire_inactive)
+        )
+        for label, query in ADMIN_QUERIES.items():
+            timings.setdefault(label, []).append(timed(lambda query=query: run_sql(query)))
+    return {label: statistics.median(values) for label, values in timings.items()}
+
+
+RESET_DUE_ROWS_SQL = """
+UPDATE jobs_aijob SET status = 'PENDING', next_attempt_at = now() - interval '1 hour',
+       lease_expires_at = NULL, attempt_count = 0
+WHERE dedupe_key IN (SELECT 'evaluation:scale-' || n FROM generate_series(1, %(due)s) n);
+UPDATE jobs_aijob SET status = 'PROCESSING', attempt_count = 1,
+       lease_expires_at = now() - interval '10 minutes'
+WHERE dedupe_key IN (SELECT 'evaluation:scale-' || n
+                     FROM generate_series(%(due)s + 1, %(due)s * 2) n);
+UPDATE candidate_sessions_candidatesession
+SET status = 'ACTIVE', expired_at = NULL, last_activity_at = now() - interval '2 hours'
+WHERE status = 'EXPIRED';
+"""
+
+
+def make_rows_due_again() -> None:
+    run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
+
+
+# What the admin's job and session list pages run (filtered, newest first, one page).
+ADMIN_QUERIES = {
+    "admin: FAILED jobs, newest first": (
+        "SELECT id, job_type, status, created_at FROM jobs_aijob WHERE status = 'FAILED' "
+        "AND job_type = 'EVALUATION' ORDER BY created_at DESC LIMIT 100"
+    ),
+    "admin: one user's sessions": (
+        "SELECT id, status FROM candidate_sessions_candidatesession WHERE user_id = "
+        "(SELECT id FROM accounts_user WHERE username = 'u7') ORDER BY opted_in_at DESC LIMIT 100"
+    ),
+}
+
+PLANS = {
+    "stale PENDING jobs (sweeper)": (
+        "SELECT id FROM jobs_aijob WHERE status = 'PENDING' "
+        "AND next_attempt_at <= now() - interval '60 seconds' "
+        "ORDER BY next_attempt_at LIMIT 500 FOR UPDATE SKIP LOCKED"
+    ),
+    "expired leases (sweeper)": (
+        "SELECT id FROM jobs_aijob WHERE status = 'PROCESSING' AND lease_expires_at <= now() "
+        "ORDER BY lease_expires_at LIMIT 500 FOR UPDATE SKIP LOCKED"
+    ),
+    "inactive sessions (expiry sweep)": (
+        "SELECT id FROM candidate_sessions_candidatesession WHERE status = 'ACTIVE' "
+        "AND last_activity_at <= now() - interval '30 minutes' "
+        "ORDER BY last_activity_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
+    ),
+    **ADMIN_QUERIES,
+}
+
+
+def run_sql(sql: str, params: dict | None = None) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def print_measurements(sessions: int, jobs: int, timings: dict[str, float]) -> None:
+    print(f"\n{sessions:,} sessions, {jobs:,} jobs (median of {REPEATS}):")
+    for label, ms in timings.items():
+        print(f"  {label:48} {ms:8.1f} ms")
+
+
+def print_ratios(results: dict[int, dict[str, float]]) -> None:
+    small, large = (results[size] for size, _ in SIZES)
+    print("\nlarge / small (100x the rows; flat = about 1):")
+    for label in small:
+        print(f"  {label:48} {large[label] / small[label]:6.2f}x")
+
+
+def print_plans() -> None:
+    from django.db import connection
+
+    print("\nPlans at the large size (EXPLAIN ANALYZE, first lines):")
+    with connection.cursor() as cursor:
+        for label, sql in PLANS.items():
+            explain = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
+            cursor.execute(explain + sql.replace("FOR UPDATE SKIP LOCKED", ""))
+            lines = [row[0] for row in cursor.fetchall()]
+            print(f"  -- {label}")
+            for line in [*lines[:6], lines[-1]]:
+                print(f"     {line}")
+
+
+if __name__ == "__main__":
+    main()
