@@ -13,7 +13,7 @@ export PORT FLOWER_PORT FLOWER_ADDRESS
 # Procfile commands (gunicorn, celery) run from the project's virtualenv.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint format schema check-deploy bench clean venv
+.PHONY: run test lint format schema check-deploy bench loadtest drills clean venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -71,6 +71,15 @@ check-deploy: $(STAMP)
 # Runs every bench/ script and refreshes its recorded output in docs/BENCHMARKS.md.
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# Locust against gunicorn + workers on a database of its own (defaults: 1,000 users, 3 min;
+# LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME to change).
+loadtest: $(STAMP)
+	$(PY) loadtest/run.py
+
+# The fault drills alone (they also run in `make test`).
+drills: $(STAMP)
+	$(VENV)/bin/pytest drills -rxX -s
 
 clean:
 	rm -rf $(VENV) .run staticfiles

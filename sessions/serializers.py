@@ -131,4 +131,5 @@ class SessionDetailSerializer(SessionSerializer):
         if session.status not in SHOWS_ASSESSMENT:
             return None
         assessment = session.assessment
-        return {"assessment_id": str(assessment.pk), **candidate_content(assessment.content)}
+        # Already camelCase: the renderer is told not to walk it (JSON_CAMEL_CASE ignore_fields).
+        return {"assessmentId": str(assessment.pk), **candidate_content(assessment.content)}

@@ -179,8 +179,12 @@ REST_FRAMEWORK = {
 }
 JSON_CAMEL_CASE = {
     "RENDERER_CLASS": "rest_framework.renderers.JSONRenderer",
-    # Keys below these are data (question ids, free text), not field names: leave them alone.
-    "JSON_UNDERSCOREIZE": {"ignore_fields": ("answers",), "no_underscore_before_number": True},
+    # Keys below these are data (question ids, free text) or already camelCase (the candidate
+    # view of an assessment, ~900 keys): neither parser nor renderer walks them.
+    "JSON_UNDERSCOREIZE": {
+        "ignore_fields": ("answers", "assessment"),
+        "no_underscore_before_number": True,
+    },
 }
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",

@@ -58,9 +58,9 @@ def call_ai(request: AIRequest) -> AIResponse:
     first (it is reopened on the next query) means a worker's database connections scale with
     the jobs being recorded, not with the calls in flight.
     """
-    if not connection.in_atomic_block:  # never inside a transaction (conventions), but be safe
-        connection.close()
     provider = get_provider()
     if provider.name == OfflineProvider.name:
-        return provider.complete(request)  # local and deterministic: nothing to protect
+        return provider.complete(request)  # local and instant: keep the connection, no guards
+    if not connection.in_atomic_block:  # never inside a transaction (conventions), but be safe
+        connection.close()
     return guarded_complete(provider, request)

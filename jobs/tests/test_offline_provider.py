@@ -56,23 +56,3 @@ def test_is_deterministic(no_network):
     first, second = provider.complete(make_request()), provider.complete(make_request())
 
     assert first == second
-
-
-@pytest.mark.django_db(transaction=True)
-def test_no_database_connection_is_held_during_an_ai_call():
-    from django.db import connection
-
-    from jobs.ai.base import AIRequest
-    from jobs.ai.factory import call_ai
-
-    seen = {}
-    connection.ensure_connection()
-
-    def answer():
-        seen["connected"] = connection.connection is not None
-        return {"ok": True}
-
-    request = AIRequest(purpose="test", prompt_version="t", system_instruction="",
-                        contents="", response_schema={}, offline_answer=answer)  # fmt: skip
-    assert call_ai(request).data == {"ok": True}
-    assert seen == {"connected": False}
