@@ -10,12 +10,17 @@ Import order matters: call `configure_django()` before importing any project mod
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +31,7 @@ POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 BENCH_DATABASE = "assessment_engine_bench"
 BENCH_DATABASE_URL = f"{POSTGRES_SERVER}/{BENCH_DATABASE}"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class BenchmarkError(Exception):
@@ -96,6 +102,34 @@ def reset_state() -> None:
         client.flushdb()
 
 
+def refuse_if_bench_database_busy() -> None:
+    """Another benchmark using the bench database and Redis db would be emptied under its feet."""
+    import psycopg
+    from django.db import connection
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        busy = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        ).fetchone()[0]
+    if busy:
+        raise BenchmarkError(
+            f"{busy} connection(s) to the bench database already: another benchmark running?"
+        )
+
+
+def start_run(time_limit_seconds: int) -> float:
+    """A benchmark run's start: Ctrl-C, SIGTERM and the time limit turned into exceptions, no
+    other benchmark on the bench database, its schema up to date and every table and the Redis
+    db emptied. Returns perf_counter() at the start, for the whole run's time."""
+    install_stop_signals(time_limit_seconds)
+    started = time.perf_counter()
+    refuse_if_bench_database_busy()
+    ensure_database()
+    reset_state()
+    return started
+
+
 def server_versions() -> str:
     """'PostgreSQL x, Redis y' of the servers the benchmark talks to."""
     import redis
@@ -123,6 +157,40 @@ def database_sessions() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
         return cursor.fetchone()[0]
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each live process, from /proc (Linux)."""
+    result = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # gone
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
+        result[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return result
+
+
+def process_group(pgid: int) -> list[int]:
+    """The live processes of a process group (a child and whatever it started), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process in a process group. CPU per item does not depend on
+    what else shares the cores, wall time does."""
+    return sum(cpu_seconds(process_group(pgid)).values())
 
 
 def free_port() -> int:
@@ -219,6 +287,97 @@ def celery_worker(
     return worker
 
 
+def start_fake_gemini(
+    answer: dict, *, delay_seconds: float, log_dir: Path, answer_name: str
+) -> tuple[ChildProcess, str]:
+    """The fake Gemini server (jobs.tests.fake_gemini) answering every call with `answer` after
+    `delay_seconds`, and its base URL. In its own process, so serving 50 requests at once does
+    not take the GIL from the code under test."""
+    answer_path = log_dir / answer_name
+    answer_path.write_text(json.dumps(answer))
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "jobs.tests.fake_gemini",
+        "--port",
+        str(port),
+        "--delay",
+        str(delay_seconds),
+        "--answer",
+        str(answer_path),
+    ]
+    fake = ChildProcess("fake-gemini", command, env=bench_environment(), log_dir=log_dir)
+    fake.wait_for_log("fake Gemini at", timeout=15)
+    return fake, f"http://127.0.0.1:{port}"
+
+
+def bulk_create_users(count: int) -> list:
+    """`count` users that cannot log in, one per session (a user may have one ACTIVE session:
+    the partial unique index), bulk-inserted."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    user_model = get_user_model()
+    return user_model.objects.bulk_create(
+        [
+            user_model(
+                id=uuid.uuid4(),
+                username=f"bench-{uuid.uuid4().hex}",
+                password=UNUSABLE_PASSWORD_PREFIX,
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def bulk_create_active_sessions(users: list, assessment, *, current_section_index: int) -> list:
+    """One ACTIVE session of `assessment` per user, bulk-inserted, as if just started."""
+    from django.utils import timezone
+
+    from sessions.models import CandidateSession, SessionStatus
+
+    now = timezone.now()
+    return CandidateSession.objects.bulk_create(
+        [
+            CandidateSession(
+                id=uuid.uuid4(),
+                user=user,
+                assessment=assessment,
+                status=SessionStatus.ACTIVE,
+                current_section_index=current_section_index,
+                section_count=assessment.section_count,
+                opted_in_at=now,
+                started_at=now,
+                last_activity_at=now,
+            )
+            for user in users
+        ]
+    )
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def print_table_header(header: str) -> None:
+    """A table's column names, ruled underneath to their full width."""
+    print(header)
+    print("-" * len(header))
+
+
+def print_header(title: str, versions: list[str]) -> None:
+    """The first line of every report: when, on what host, with which software versions."""
+    print(
+        f"{title}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
+        f" os.cpu_count()={os.cpu_count()}, Python {platform.python_version()},"
+        f" {', '.join(versions)}, load average {os.getloadavg()[0]:.1f} at start"
+    )
+
+
 def install_stop_signals(time_limit_seconds: int) -> None:
     """Turn Ctrl-C, SIGTERM and a hard run-time limit into exceptions, so `finally` blocks stop
     every child on those paths too."""
@@ -233,6 +392,19 @@ def install_stop_signals(time_limit_seconds: int) -> None:
     signal.signal(signal.SIGTERM, raise_exit)
     signal.signal(signal.SIGALRM, raise_exit)
     signal.alarm(time_limit_seconds)
+
+
+def run_benchmark(main: Callable[[], None]) -> None:
+    """Run a benchmark's main(): a failed benchmark exits 1 with its reason, Ctrl-C exits 130
+    (the `finally` blocks have stopped every child by the time these are caught)."""
+    try:
+        main()
+    except BenchmarkError as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted; every child process was stopped", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -29,64 +29,55 @@ what is measured starts at `complete`). Done = its evaluation job COMPLETED.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from _harness import (
-    POSTGRES_SERVER,
     BenchmarkError,
     ChildProcess,
-    bench_environment,
-    celery_worker,
+    bulk_create_active_sessions,
+    bulk_create_users,
     configure_django,
-    ensure_database,
-    free_port,
-    install_stop_signals,
-    reset_state,
-    server_versions,
+    group_cpu_seconds,
+    print_header,
+    print_table_header,
+    run_benchmark,
+    start_fake_gemini,
+    start_run,
+    verdict,
 )
 
 configure_django(LOG_LEVEL="WARNING")  # this process only; workers log at INFO as deployed
 
-import celery  # noqa: E402
-import django  # noqa: E402
 import pipeline  # noqa: E402 - its helpers; importing it configures Django the same way
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pipeline import (  # noqa: E402
     AttemptStats,
-    DatabaseLoad,
+    BestOfRounds,
     SucceededEvents,
     Timed,
     attempt_stats,
+    celery_versions,
+    fake_gemini_worker,
     job_progress,
+    measured_call,
     median_ms,
-    ping_result_progress,
-    wait_until_done,
+    overhead_worker,
+    run_job_in_process,
+    timed_batch,
 )
 
-from jobs import runner  # noqa: E402
 from sessions.grading.offline import offline_grades  # noqa: E402
 from sessions.grading.plan import plan_grading  # noqa: E402
 from sessions.grading.validation import validated_grades  # noqa: E402
-from sessions.models import (  # noqa: E402
-    CandidateSession,
-    Evaluation,
-    SectionSubmission,
-    SessionStatus,
-)
+from sessions.models import Evaluation, SectionSubmission  # noqa: E402
 from sessions.services import session_complete  # noqa: E402
 from sessions.tests.factories import answers_for, make_assessment  # noqa: E402
 
@@ -109,30 +100,12 @@ LATENCY_SESSIONS = 200
 LATENCY_CONCURRENCIES = (50, 20)  # 50 as asked; 20 = the Procfile's AI_WORKER_CONCURRENCY
 LATENCY_TARGET_SECONDS = 15.0
 
-# pipeline.send_pings (used by SucceededEvents to probe its subscription) publishes
-# f"{pipeline.QUEUE}.ping": point it at the queue our worker consumes.
+# pipeline's pings (also SucceededEvents' subscription probe) and its workers use
+# pipeline.QUEUE: point it at the queue our worker consumes.
 pipeline.QUEUE = QUEUE
 
 
 # --- worker CPU ------------------------------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU of every process in a process group (a worker and its children), from
-    /proc (Linux). CPU per item does not depend on what else shares the cores, wall time does."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone
-        if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
 
 
 @dataclass(frozen=True)
@@ -140,6 +113,20 @@ class WorkerTimed(Timed):
     """pipeline.Timed plus the worker's CPU time per item over the batch."""
 
     worker_cpu_ms: float = 0.0
+
+
+class WorkerCpu:
+    """The CPU a worker (its whole process group) uses from creation on; read from /proc, so
+    it does not depend on what else shares the cores, as wall time does."""
+
+    def __init__(self, worker: ChildProcess) -> None:
+        self._pgid = worker.process.pid
+        self._before = group_cpu_seconds(self._pgid)
+
+    def with_cpu(self, timed: Timed) -> WorkerTimed:
+        """`timed` plus the CPU used since creation, per item."""
+        used = group_cpu_seconds(self._pgid) - self._before
+        return WorkerTimed(**asdict(timed), worker_cpu_ms=used * 1000 / timed.items)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -159,34 +146,11 @@ class SessionMaker:
         self.assessment = make_assessment(sections=SECTIONS, title="Evaluation benchmark")
 
     def create(self, count: int) -> list[ReadySession]:
-        user_model = get_user_model()
+        users = bulk_create_users(count)
+        sessions = bulk_create_active_sessions(
+            users, self.assessment, current_section_index=SECTIONS
+        )
         now = timezone.now()
-        users = user_model.objects.bulk_create(
-            [
-                user_model(
-                    id=uuid.uuid4(),
-                    username=f"bench-{uuid.uuid4().hex}",
-                    password=UNUSABLE_PASSWORD_PREFIX,
-                )
-                for _ in range(count)
-            ]
-        )
-        sessions = CandidateSession.objects.bulk_create(
-            [
-                CandidateSession(
-                    id=uuid.uuid4(),
-                    user=user,
-                    assessment=self.assessment,
-                    status=SessionStatus.ACTIVE,
-                    current_section_index=SECTIONS,
-                    section_count=SECTIONS,
-                    opted_in_at=now,
-                    started_at=now,
-                    last_activity_at=now,
-                )
-                for user in users
-            ]
-        )
         SectionSubmission.objects.bulk_create(
             [
                 SectionSubmission(
@@ -234,60 +198,29 @@ def complete_sessions(sessions: list[ReadySession], *, threads: int = 1) -> list
 def timed_evaluations(
     label: str, sessions: list[ReadySession], *, timeout: float, worker: ChildProcess
 ) -> tuple[WorkerTimed, list]:
-    load = DatabaseLoad()
-    cpu_before = group_cpu_seconds(worker.process.pid)
-    started = time.perf_counter()
-    job_ids = complete_sessions(sessions, threads=COMPLETE_THREADS)
-    completed = time.perf_counter()
-    done = wait_until_done(
-        job_progress(job_ids),
-        len(job_ids),
+    cpu = WorkerCpu(worker)
+    timed, job_ids = timed_batch(
+        label,
+        lambda: complete_sessions(sessions, threads=COMPLETE_THREADS),
+        job_progress,
         timeout=timeout,
-        children=[worker],
-        on_poll=load.on_poll,
+        worker=worker,
     )
     graded = Evaluation.objects.filter(session_id__in=[s.session_id for s in sessions]).count()
     if graded != len(sessions):
         raise BenchmarkError(f"{graded} Evaluation rows for {len(sessions)} completed jobs")
-    worker_cpu = group_cpu_seconds(worker.process.pid) - cpu_before
-    timed = WorkerTimed(
-        label,
-        len(job_ids),
-        publish_s=completed - started,
-        total_s=done - started,
-        sessions=load.sessions_opened(),
-        peak_connections=load.peak_connections,
-        worker_cpu_ms=worker_cpu * 1000 / len(job_ids),
-    )
-    return timed, job_ids
-
-
-def send_pings(count: int, *, store_result: bool) -> list[str]:
-    return pipeline.send_pings(count, store_result=store_result)  # to pipeline.QUEUE = ours
+    return cpu.with_cpu(timed), job_ids
 
 
 def timed_pings(
     label: str, count: int, *, store_result: bool, events: SucceededEvents, worker: ChildProcess
 ) -> WorkerTimed:
-    load = DatabaseLoad()
-    cpu_before = group_cpu_seconds(worker.process.pid)
-    started = time.perf_counter()
-    task_ids = send_pings(count, store_result=store_result)
-    published = time.perf_counter()
-    progress = ping_result_progress(task_ids) if store_result else events.progress(task_ids)
-    done = wait_until_done(
-        progress, count, timeout=30 + count * 0.1, children=[worker], on_poll=load.on_poll
+    """pipeline.timed_pings (to pipeline.QUEUE = ours) plus the worker's CPU."""
+    cpu = WorkerCpu(worker)
+    timed = pipeline.timed_pings(
+        label, count, store_result=store_result, events=events, worker=worker
     )
-    worker_cpu = group_cpu_seconds(worker.process.pid) - cpu_before
-    return WorkerTimed(
-        label,
-        count,
-        publish_s=published - started,
-        total_s=done - started,
-        sessions=load.sessions_opened(),
-        peak_connections=load.peak_connections,
-        worker_cpu_ms=worker_cpu * 1000 / count,
-    )
+    return cpu.with_cpu(timed)
 
 
 # --- part 1: overhead against a bare task ----------------------------------------------------
@@ -318,19 +251,11 @@ def measure_breakdown(maker: SessionMaker) -> Breakdown:
         validated_grades(offline_grades(plan.for_ai), plan.for_ai, raw_text="")
         grading.append(time.perf_counter() - started)
 
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            [job_id] = complete_sessions([ready])
-            completes.append(time.perf_counter() - started)
-        complete_queries = len(queries)
+        [job_id], seconds, complete_queries = measured_call(partial(complete_sessions, [ready]))
+        completes.append(seconds)
 
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            outcome = runner.job_run(job_id=job_id, worker="bench-in-process")
-            job_runs.append(time.perf_counter() - started)
-        job_run_queries = len(queries)
-        if outcome != "completed":
-            raise BenchmarkError(f"in-process job_run returned {outcome!r}")
+        seconds, job_run_queries = run_job_in_process(job_id)
+        job_runs.append(seconds)
     return Breakdown(
         grading_ms=median_ms(grading),
         complete_ms=median_ms(completes),
@@ -349,35 +274,16 @@ class OverheadRound:
 
 
 @dataclass(frozen=True)
-class OverheadResult:
-    rounds: list[OverheadRound]
+class OverheadResult(BestOfRounds):
     breakdown: Breakdown
-    attempts: AttemptStats
-
-    def best(self, batch: str) -> WorkerTimed:
-        return min((getattr(r, batch) for r in self.rounds), key=lambda timed: timed.total_s)
-
-    def rates(self, batch: str) -> str:
-        return " / ".join(f"{getattr(r, batch).per_second:.0f}" for r in self.rounds)
+    attempts: AttemptStats  # of the fastest evaluation round
 
 
 def run_overhead(maker: SessionMaker, log_dir: Path) -> OverheadResult:
     breakdown = measure_breakdown(maker)
     warm_up = maker.create(WARM_UP_ITEMS)
     round_sessions = [maker.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
-    worker = celery_worker(
-        "bench-evaluation",
-        queue=QUEUE,
-        concurrency=OVERHEAD_CONCURRENCY,
-        log_dir=log_dir,
-        env=bench_environment(),
-    )
-    events = SucceededEvents()
-    try:
-        events.start(worker)
-        # Warm-up: lazy imports and first-use caches in the worker, and the breakdown's queued
-        # messages drained, before anything is timed.
-        timed_pings("warm-up", WARM_UP_ITEMS, store_result=True, events=events, worker=worker)
+    with overhead_worker("bench-evaluation", log_dir) as (worker, events):
         timed_evaluations("warm-up", warm_up, timeout=60, worker=worker)
         rounds = []
         for sessions in round_sessions:
@@ -399,9 +305,6 @@ def run_overhead(maker: SessionMaker, log_dir: Path) -> OverheadResult:
                 "evaluation, complete -> COMPLETED", sessions, timeout=100, worker=worker
             )
             rounds.append(OverheadRound(ping_stored, ping_ignored, evaluation, job_ids))
-    finally:
-        events.stop()
-        worker.stop()
     fastest = min(rounds, key=lambda r: r.evaluation.total_s)
     return OverheadResult(rounds, breakdown, attempt_stats(fastest.job_ids))
 
@@ -417,7 +320,7 @@ class LatencyResult:
     providers: list[str]
 
 
-def start_fake_gemini(log_dir: Path) -> tuple[ChildProcess, str]:
+def start_fake_grading_gemini(log_dir: Path) -> tuple[ChildProcess, str]:
     """Every session answered the same short-answer questions, so one fixed answer is valid
     grading for all of them (3 of 5 points each)."""
     answer = {
@@ -426,47 +329,31 @@ def start_fake_gemini(log_dir: Path) -> tuple[ChildProcess, str]:
             for question_id in short_answer_ids()
         ]
     }
-    answer_path = log_dir / "fake-gemini-grades.json"
-    answer_path.write_text(json.dumps(answer))
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jobs.tests.fake_gemini",
-        "--port",
-        str(port),
-        "--delay",
-        str(FAKE_GEMINI_DELAY_SECONDS),
-        "--answer",
-        str(answer_path),
-    ]
-    fake = ChildProcess("fake-gemini", command, env=bench_environment(), log_dir=log_dir)
-    fake.wait_for_log("fake Gemini at", timeout=15)
-    return fake, f"http://127.0.0.1:{port}"
+    return start_fake_gemini(
+        answer,
+        delay_seconds=FAKE_GEMINI_DELAY_SECONDS,
+        log_dir=log_dir,
+        answer_name="fake-gemini-grades.json",
+    )
 
 
 def run_latency(
     maker: SessionMaker, log_dir: Path, *, fake: ChildProcess, fake_url: str, concurrency: int
 ) -> LatencyResult:
-    env = bench_environment(GEMINI_API_KEY="bench-key", GEMINI_API_BASE_URL=fake_url)
     warm_up = maker.create(concurrency)
     measured = maker.create(LATENCY_SESSIONS)
-    worker = celery_worker(
+    with fake_gemini_worker(
         f"bench-evaluation-{concurrency}",
-        queue=QUEUE,
+        fake_url=fake_url,
         concurrency=concurrency,
         log_dir=log_dir,
-        env=env,
-    )
-    try:
+    ) as worker:
         # A job per thread first: the SDK is imported and the shared Gemini client built.
         timed_evaluations("warm-up", warm_up, timeout=30, worker=worker)
         fake.require_alive()
         timed, job_ids = timed_evaluations(
             f"--concurrency {concurrency}", measured, timeout=60, worker=worker
         )
-    finally:
-        worker.stop()
     providers = sorted(
         set(Evaluation.objects.filter(job_id__in=job_ids).values_list("provider", flat=True))
     )
@@ -474,19 +361,6 @@ def run_latency(
 
 
 # --- report ----------------------------------------------------------------------------------
-
-
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
-
-
-def print_header() -> None:
-    print(
-        f"Evaluation pipeline benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
-        f" os.cpu_count()={os.cpu_count()}, Python {platform.python_version()},"
-        f" Celery {celery.__version__}, Django {django.get_version()}, {server_versions()},"
-        f" load average {os.getloadavg()[0]:.1f} at start"
-    )
 
 
 def print_overhead(result: OverheadResult) -> None:
@@ -501,8 +375,7 @@ def print_overhead(result: OverheadResult) -> None:
         f" {'ms/item':>7} {'worker CPU ms/item':>18} {'DB sessions/item':>16}"
         f" {'peak DB conns':>13} {'rounds items/s':>14}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for batch in ("ping_stored", "ping_ignored", "evaluation"):
         row = result.best(batch)
         print(
@@ -554,8 +427,7 @@ def print_latency(results: list[LatencyResult]) -> None:
         f" {'median attempt ms':>17} {'peak attempts':>13} {'worker CPU ms/job':>17}"
         f" {'peak DB conns':>13} {'DB sessions/job':>15} {'provider':>8}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for result in results:
         row = result.timed
         print(
@@ -586,35 +458,16 @@ def print_latency(results: list[LatencyResult]) -> None:
 # --- main ------------------------------------------------------------------------------------
 
 
-def refuse_if_bench_database_busy() -> None:
-    """Another benchmark using the bench database and Redis db would be emptied under its feet."""
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
-        busy = admin.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
-            [connection.settings_dict["NAME"]],
-        ).fetchone()[0]
-    if busy:
-        raise BenchmarkError(
-            f"{busy} connection(s) to the bench database already: another benchmark running?"
-        )
-
-
 def main() -> None:
-    install_stop_signals(RUN_TIME_LIMIT_SECONDS)
-    started = time.perf_counter()
-    refuse_if_bench_database_busy()
-    ensure_database()
-    reset_state()
-    print_header()
+    started = start_run(RUN_TIME_LIMIT_SECONDS)
+    print_header("Evaluation pipeline benchmark", celery_versions())
     maker = SessionMaker()
     with tempfile.TemporaryDirectory(prefix="bench-evaluation-") as scratch:
         log_dir = Path(scratch)
         overhead = run_overhead(maker, log_dir)
         print_overhead(overhead)
         sys.stdout.flush()
-        fake, fake_url = start_fake_gemini(log_dir)
+        fake, fake_url = start_fake_grading_gemini(log_dir)
         try:
             latency = [
                 run_latency(maker, log_dir, fake=fake, fake_url=fake_url, concurrency=threads)
@@ -628,11 +481,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

@@ -27,19 +27,18 @@ Procfile starts them (thread pool); every child is stopped at the end, also on e
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from _harness import (
     BenchmarkError,
@@ -50,10 +49,14 @@ from _harness import (
     database_connection_count,
     database_sessions,
     ensure_database,
-    free_port,
     install_stop_signals,
+    print_header,
+    print_table_header,
     reset_state,
+    run_benchmark,
     server_versions,
+    start_fake_gemini,
+    verdict,
 )
 
 # The schema must exist before Django touches the database, and Django must be configured
@@ -98,6 +101,8 @@ PROCFILE_CONCURRENCY = 20  # AI_WORKER_CONCURRENCY's default
 CORE_COUNT_CONCURRENCY = 2
 CORE_COUNT_JOBS = 20
 LATENCY_TARGET_SECONDS = 10.0
+
+T = TypeVar("T")
 
 
 # --- syllabi ------------------------------------------------------------------------------------
@@ -203,26 +208,59 @@ def wait_until_done(
         time.sleep(POLL_SECONDS)
 
 
-def job_progress(job_ids: list) -> Callable[[], tuple[int, int]]:
+def status_progress(rows, *, done: str, failed: str) -> Callable[[], tuple[int, int]]:
+    """(done, failed) among `rows` (a queryset: aggregate() queries afresh at every call)."""
+
     def progress() -> tuple[int, int]:
-        counts = AIJob.objects.filter(pk__in=job_ids).aggregate(
-            done=Count("pk", filter=Q(status=JobStatus.COMPLETED)),
-            failed=Count("pk", filter=Q(status=JobStatus.FAILED)),
+        counts = rows.aggregate(
+            done=Count("pk", filter=Q(status=done)),
+            failed=Count("pk", filter=Q(status=failed)),
         )
         return counts["done"], counts["failed"]
 
     return progress
+
+
+def job_progress(job_ids: list) -> Callable[[], tuple[int, int]]:
+    return status_progress(
+        AIJob.objects.filter(pk__in=job_ids), done=JobStatus.COMPLETED, failed=JobStatus.FAILED
+    )
 
 
 def ping_result_progress(task_ids: list[str]) -> Callable[[], tuple[int, int]]:
-    def progress() -> tuple[int, int]:
-        counts = TaskResult.objects.filter(task_id__in=task_ids).aggregate(
-            done=Count("pk", filter=Q(status=states.SUCCESS)),
-            failed=Count("pk", filter=Q(status=states.FAILURE)),
-        )
-        return counts["done"], counts["failed"]
+    return status_progress(
+        TaskResult.objects.filter(task_id__in=task_ids),
+        done=states.SUCCESS,
+        failed=states.FAILURE,
+    )
 
-    return progress
+
+def timed_batch(
+    label: str,
+    publish: Callable[[], list],
+    progress_of: Callable[[list], Callable[[], tuple[int, int]]],
+    *,
+    timeout: float,
+    worker: ChildProcess,
+) -> tuple[Timed, list]:
+    """Time `publish()` (which returns the ids of what it sent) and the wait until
+    `progress_of(ids)` sees every item done; returns the figures and the ids."""
+    load = DatabaseLoad()
+    started = time.perf_counter()
+    ids = publish()
+    published = time.perf_counter()
+    done = wait_until_done(
+        progress_of(ids), len(ids), timeout=timeout, children=[worker], on_poll=load.on_poll
+    )
+    timed = Timed(
+        label,
+        len(ids),
+        publish_s=published - started,
+        total_s=done - started,
+        sessions=load.sessions_opened(),
+        peak_connections=load.peak_connections,
+    )
+    return timed, ids
 
 
 class SucceededEvents:
@@ -298,22 +336,16 @@ def send_pings(count: int, *, store_result: bool) -> list[str]:
 def timed_pings(
     label: str, count: int, *, store_result: bool, events: SucceededEvents, worker: ChildProcess
 ) -> Timed:
-    load = DatabaseLoad()
-    started = time.perf_counter()
-    task_ids = send_pings(count, store_result=store_result)
-    published = time.perf_counter()
-    progress = ping_result_progress(task_ids) if store_result else events.progress(task_ids)
-    done = wait_until_done(
-        progress, count, timeout=30 + count * 0.1, children=[worker], on_poll=load.on_poll
-    )
-    return Timed(
+    # A stored result shows in the database; an ignored one only as a task-succeeded event.
+    progress_of = ping_result_progress if store_result else events.progress
+    timed, _ = timed_batch(
         label,
-        count,
-        publish_s=published - started,
-        total_s=done - started,
-        sessions=load.sessions_opened(),
-        peak_connections=load.peak_connections,
+        lambda: send_pings(count, store_result=store_result),
+        progress_of,
+        timeout=30 + count * 0.1,
+        worker=worker,
     )
+    return timed
 
 
 def trigger_jobs(syllabi: list[Syllabus]) -> list:
@@ -329,26 +361,9 @@ def trigger_jobs(syllabi: list[Syllabus]) -> list:
 def timed_jobs(
     label: str, syllabi: list[Syllabus], *, timeout: float, worker: ChildProcess
 ) -> tuple[Timed, list]:
-    load = DatabaseLoad()
-    started = time.perf_counter()
-    job_ids = trigger_jobs(syllabi)
-    triggered = time.perf_counter()
-    done = wait_until_done(
-        job_progress(job_ids),
-        len(job_ids),
-        timeout=timeout,
-        children=[worker],
-        on_poll=load.on_poll,
+    return timed_batch(
+        label, lambda: trigger_jobs(syllabi), job_progress, timeout=timeout, worker=worker
     )
-    timed = Timed(
-        label,
-        len(job_ids),
-        publish_s=triggered - started,
-        total_s=done - started,
-        sessions=load.sessions_opened(),
-        peak_connections=load.peak_connections,
-    )
-    return timed, job_ids
 
 
 @dataclass(frozen=True)
@@ -362,6 +377,25 @@ class Breakdown:
 
 def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
+
+
+def measured_call(call: Callable[[], T]) -> tuple[T, float, int]:
+    """`call()`'s result, its wall seconds and the SQL statements it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = call()
+        seconds = time.perf_counter() - started
+    return result, seconds, len(queries)
+
+
+def run_job_in_process(job_id) -> tuple[float, int]:
+    """runner.job_run, exactly what the worker's task calls: its seconds and SQL statements."""
+    outcome, seconds, queries = measured_call(
+        partial(runner.job_run, job_id=job_id, worker="bench-in-process")
+    )
+    if outcome != "completed":
+        raise BenchmarkError(f"in-process job_run returned {outcome!r}")
+    return seconds, queries
 
 
 def measure_breakdown(maker: SyllabusMaker) -> Breakdown:
@@ -378,19 +412,11 @@ def measure_breakdown(maker: SyllabusMaker) -> Breakdown:
         validate_content(answer, syllabus_text=syllabus.text, options=OPTIONS)
         content.append(time.perf_counter() - started)
 
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            [job_id] = trigger_jobs([syllabus])
-            triggers.append(time.perf_counter() - started)
-        trigger_queries = len(queries)
+        [job_id], seconds, trigger_queries = measured_call(partial(trigger_jobs, [syllabus]))
+        triggers.append(seconds)
 
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            outcome = runner.job_run(job_id=job_id, worker="bench-in-process")
-            job_runs.append(time.perf_counter() - started)
-        job_run_queries = len(queries)
-        if outcome != "completed":
-            raise BenchmarkError(f"in-process job_run returned {outcome!r}")
+        seconds, job_run_queries = run_job_in_process(job_id)
+        job_runs.append(seconds)
     return Breakdown(
         content_ms=median_ms(content),
         job_run_ms=median_ms(job_runs),
@@ -438,10 +464,11 @@ class OverheadRound:
 
 
 @dataclass(frozen=True)
-class OverheadResult:
-    rounds: list[OverheadRound]
-    breakdown: Breakdown
-    attempts: AttemptStats  # of the fastest pipeline round
+class BestOfRounds:
+    """Batches run in rounds (each round an object with one Timed attribute per batch); each
+    batch's fastest round is the figure least disturbed by other work on the host."""
+
+    rounds: list
 
     def best(self, batch: str) -> Timed:
         return min((getattr(r, batch) for r in self.rounds), key=lambda timed: timed.total_s)
@@ -450,12 +477,18 @@ class OverheadResult:
         return " / ".join(f"{getattr(r, batch).per_second:.0f}" for r in self.rounds)
 
 
-def run_overhead(maker: SyllabusMaker, log_dir: Path) -> OverheadResult:
-    breakdown = measure_breakdown(maker)
-    warm_up_syllabi = maker.create(WARM_UP_ITEMS)
-    round_syllabi = [maker.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
+@dataclass(frozen=True)
+class OverheadResult(BestOfRounds):
+    breakdown: Breakdown
+    attempts: AttemptStats  # of the fastest pipeline round
+
+
+@contextmanager
+def overhead_worker(name: str, log_dir: Path) -> Iterator[tuple[ChildProcess, SucceededEvents]]:
+    """A worker on QUEUE (offline provider) and the receiver of its task-succeeded events, both
+    stopped on leaving. Warmed up with pings; the caller warms up its own kind of job too."""
     worker = celery_worker(
-        "bench-overhead",
+        name,
         queue=QUEUE,
         concurrency=OVERHEAD_CONCURRENCY,
         log_dir=log_dir,
@@ -467,11 +500,19 @@ def run_overhead(maker: SyllabusMaker, log_dir: Path) -> OverheadResult:
         # Warm-up: lazy imports and first-use caches in the worker, and the breakdown's queued
         # messages drained, before anything is timed.
         timed_pings("warm-up", WARM_UP_ITEMS, store_result=True, events=events, worker=worker)
-        timed_jobs("warm-up", warm_up_syllabi, timeout=60, worker=worker)
-        rounds = [run_overhead_round(syllabi, events, worker) for syllabi in round_syllabi]
+        yield worker, events
     finally:
         events.stop()
         worker.stop()
+
+
+def run_overhead(maker: SyllabusMaker, log_dir: Path) -> OverheadResult:
+    breakdown = measure_breakdown(maker)
+    warm_up_syllabi = maker.create(WARM_UP_ITEMS)
+    round_syllabi = [maker.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
+    with overhead_worker("bench-overhead", log_dir) as (worker, events):
+        timed_jobs("warm-up", warm_up_syllabi, timeout=60, worker=worker)
+        rounds = [run_overhead_round(syllabi, events, worker) for syllabi in round_syllabi]
     fastest = min(rounds, key=lambda r: r.pipeline.total_s)
     return OverheadResult(rounds, breakdown, attempt_stats(fastest.pipeline_job_ids))
 
@@ -510,28 +551,30 @@ class LatencyResult:
     attempts: AttemptStats
 
 
-def start_fake_gemini(base_text: str, log_dir: Path) -> tuple[ChildProcess, str]:
-    """The fake in its own process, so serving 50 requests at once does not take the GIL from
-    the code under test. Its one answer is written from the base text, so its excerpts occur in
+def start_fake_questionnaire_gemini(base_text: str, log_dir: Path) -> tuple[ChildProcess, str]:
+    """The fake Gemini with one answer written from the base text, so its excerpts occur in
     every benchmark syllabus."""
     answer = generate_offline(syllabus_text=base_text, subject=SUBJECT, options=OPTIONS)
-    answer_path = log_dir / "fake-gemini-answer.json"
-    answer_path.write_text(json.dumps(answer))
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jobs.tests.fake_gemini",
-        "--port",
-        str(port),
-        "--delay",
-        str(FAKE_GEMINI_DELAY_SECONDS),
-        "--answer",
-        str(answer_path),
-    ]
-    fake = ChildProcess("fake-gemini", command, env=bench_environment(), log_dir=log_dir)
-    fake.wait_for_log("fake Gemini at", timeout=15)
-    return fake, f"http://127.0.0.1:{port}"
+    return start_fake_gemini(
+        answer,
+        delay_seconds=FAKE_GEMINI_DELAY_SECONDS,
+        log_dir=log_dir,
+        answer_name="fake-gemini-answer.json",
+    )
+
+
+@contextmanager
+def fake_gemini_worker(
+    name: str, *, fake_url: str, concurrency: int, log_dir: Path
+) -> Iterator[ChildProcess]:
+    """A worker on QUEUE whose AI calls go through the real google-genai client to the fake
+    Gemini at `fake_url`; stopped on leaving."""
+    env = bench_environment(GEMINI_API_KEY="bench-key", GEMINI_API_BASE_URL=fake_url)
+    worker = celery_worker(name, queue=QUEUE, concurrency=concurrency, log_dir=log_dir, env=env)
+    try:
+        yield worker
+    finally:
+        worker.stop()
 
 
 def run_latency(
@@ -543,42 +586,26 @@ def run_latency(
     concurrency: int,
     jobs: int,
 ) -> LatencyResult:
-    env = bench_environment(GEMINI_API_KEY="bench-key", GEMINI_API_BASE_URL=fake_url)
     warm_up_syllabi = maker.create(concurrency)
     measured_syllabi = maker.create(jobs)
-    worker = celery_worker(
-        f"bench-latency-{concurrency}",
-        queue=QUEUE,
-        concurrency=concurrency,
-        log_dir=log_dir,
-        env=env,
-    )
-    try:
+    with fake_gemini_worker(
+        f"bench-latency-{concurrency}", fake_url=fake_url, concurrency=concurrency, log_dir=log_dir
+    ) as worker:
         # A job per thread first: the SDK is imported and the shared Gemini client built.
         timed_jobs("warm-up", warm_up_syllabi, timeout=30, worker=worker)
         fake.require_alive()
         timed, job_ids = timed_jobs(
             f"--concurrency {concurrency}", measured_syllabi, timeout=60, worker=worker
         )
-    finally:
-        worker.stop()
     return LatencyResult(concurrency, timed, attempt_stats(job_ids))
 
 
 # --- report ----------------------------------------------------------------------------------
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
-
-
-def print_header() -> None:
-    print(
-        f"AI job pipeline benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
-        f" os.cpu_count()={os.cpu_count()}, Python {platform.python_version()},"
-        f" Celery {celery.__version__}, Django {django.get_version()}, {server_versions()},"
-        f" load average {os.getloadavg()[0]:.1f} at start"
-    )
+def celery_versions() -> list[str]:
+    """The software versions a Celery benchmark's header names."""
+    return [f"Celery {celery.__version__}", f"Django {django.get_version()}", server_versions()]
 
 
 def print_overhead(result: OverheadResult) -> None:
@@ -592,8 +619,7 @@ def print_overhead(result: OverheadResult) -> None:
         f"{'batch':<42} {'items':>5} {'publish s':>9} {'total s':>7} {'items/s':>7}"
         f" {'ms/item':>7} {'DB sessions/item':>16} {'peak DB conns':>13} {'rounds items/s':>14}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for batch in ("ping_stored", "ping_ignored", "pipeline"):
         row = result.best(batch)
         print(
@@ -649,8 +675,7 @@ def print_latency(wide: LatencyResult, default: LatencyResult, narrow: LatencyRe
         f"{'worker':<33} {'jobs':>4} {'wall s':>6} {'jobs/s':>6} {'median attempt ms':>17}"
         f" {'peak attempts':>13} {'peak DB conns':>13} {'DB sessions/job':>15}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for result in (wide, default, narrow):
         row = result.timed
         print(
@@ -687,13 +712,13 @@ def main() -> None:
     started = time.perf_counter()
     ensure_database()
     reset_state()
-    print_header()
+    print_header("AI job pipeline benchmark", celery_versions())
     maker = SyllabusMaker(COURSE_TEXT)
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch:
         log_dir = Path(scratch)
         overhead = run_overhead(maker, log_dir)
         print_overhead(overhead)
-        fake, fake_url = start_fake_gemini(maker.base_text, log_dir)
+        fake, fake_url = start_fake_questionnaire_gemini(maker.base_text, log_dir)
         try:
             latency = [
                 run_latency(
@@ -714,11 +739,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

@@ -138,8 +138,6 @@ if __name__ == "__main__" and sys.argv[1:2] == [LOAD_CLIENT_FLAG]:
 
 # --- the benchmark -----------------------------------------------------------------------------
 
-import os  # noqa: E402
-import platform  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
@@ -149,19 +147,23 @@ import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
 
 from _harness import (  # noqa: E402
-    POSTGRES_SERVER,
     BenchmarkError,
     ChildProcess,
     bench_environment,
+    bulk_create_active_sessions,
+    bulk_create_users,
     configure_django,
-    ensure_database,
+    cpu_seconds,
     free_port,
-    install_stop_signals,
-    reset_state,
+    print_header,
+    print_table_header,
+    process_group,
+    run_benchmark,
     server_versions,
+    start_run,
+    verdict,
 )
 
 configure_django(LOG_LEVEL="WARNING")
@@ -170,7 +172,6 @@ import django  # noqa: E402
 import gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -179,7 +180,7 @@ from djangorestframework_camel_case.render import CamelCaseJSONRenderer  # noqa:
 from knox.models import AuthToken, get_digest_token  # noqa: E402
 from knox.settings import CONSTANTS  # noqa: E402
 
-from sessions.models import CandidateSession, SectionSubmission, SessionStatus  # noqa: E402
+from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
 from sessions.serializers import SessionDetailSerializer  # noqa: E402
 from sessions.services import session_submit_section  # noqa: E402
 from sessions.tests.factories import answers_for, make_assessment  # noqa: E402
@@ -218,7 +219,6 @@ GROWTH_TARGET = 1.2
 BREAKDOWN_REPEATS = 40
 # Sessions must not expire under the benchmark (the bulk-loaded ones are old on purpose).
 INACTIVITY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- seeding -------------------------------------------------------------------------------------
@@ -234,18 +234,8 @@ class SessionKey:
 def seed_http_sessions(assessment, count: int) -> list[SessionKey]:
     """ACTIVE sessions at section 0, each with a user and a knox token of its own (a user can
     have one ACTIVE session: the partial unique index)."""
-    user_model = get_user_model()
+    users = bulk_create_users(count)
     now = timezone.now()
-    users = user_model.objects.bulk_create(
-        [
-            user_model(
-                id=uuid.uuid4(),
-                username=f"bench-{uuid.uuid4().hex}",
-                password=UNUSABLE_PASSWORD_PREFIX,
-            )
-            for _ in range(count)
-        ]
-    )
     tokens, keys = [], []
     expiry = now + settings.REST_KNOX["TOKEN_TTL"]
     for user in users:
@@ -260,21 +250,8 @@ def seed_http_sessions(assessment, count: int) -> list[SessionKey]:
         )
         keys.append((user, token))
     AuthToken.objects.bulk_create(tokens)
-    sessions = CandidateSession.objects.bulk_create(
-        [
-            CandidateSession(
-                id=uuid.uuid4(),
-                user=user,
-                assessment=assessment,
-                status=SessionStatus.ACTIVE,
-                current_section_index=0,
-                section_count=assessment.section_count,
-                opted_in_at=now,
-                started_at=now,
-                last_activity_at=now,
-            )
-            for user, _ in keys
-        ]
+    sessions = bulk_create_active_sessions(
+        [user for user, _ in keys], assessment, current_section_index=0
     )
     return [
         SessionKey(str(session.pk), str(user.pk), token)
@@ -287,19 +264,31 @@ def deterministic_uuid(prefix: str, number_sql: str) -> str:
     return f"('{prefix}' || lpad(to_hex({number_sql}), 12, '0'))::uuid"
 
 
+def insert_numbered_users(cursor, *, id_prefix: str, name: str, first: int, last: int) -> None:
+    """Users numbered first..last, named `name`-number, with ids computable from the number
+    (`deterministic_uuid(id_prefix, number)`), in one statement."""
+    cursor.execute(
+        f"""
+        INSERT INTO accounts_user (id, password, is_superuser, username, first_name,
+            last_name, email, is_staff, is_active, date_joined)
+        SELECT {deterministic_uuid(id_prefix, "n")}, '!', false, %s || n,
+            '', '', '', false, true, now()
+        FROM generate_series(%s, %s) AS n
+        """,  # noqa: S608 - constants only
+        [f"{name}-", first, last],
+    )
+
+
 def seed_pgbench_sessions(assessment, first: int, count: int) -> None:
     """ACTIVE sessions numbered first..first+count-1 (each with its user) whose ids pgbench
     computes from the number."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO accounts_user (id, password, is_superuser, username, first_name,
-                last_name, email, is_staff, is_active, date_joined)
-            SELECT {deterministic_uuid(PGBENCH_USER_PREFIX, "n")}, '!', false, 'pgbench-' || n,
-                '', '', '', false, true, now()
-            FROM generate_series(%s, %s) AS n
-            """,  # noqa: S608 - constants only
-            [first, first + count - 1],
+        insert_numbered_users(
+            cursor,
+            id_prefix=PGBENCH_USER_PREFIX,
+            name="pgbench",
+            first=first,
+            last=first + count - 1,
         )
         cursor.execute(
             f"""
@@ -320,15 +309,8 @@ def ensure_filler_users() -> None:
         cursor.execute("SELECT 1 FROM accounts_user WHERE username = 'filler-1'")
         if cursor.fetchone():
             return
-        cursor.execute(
-            f"""
-            INSERT INTO accounts_user (id, password, is_superuser, username, first_name,
-                last_name, email, is_staff, is_active, date_joined)
-            SELECT {deterministic_uuid(FILLER_USER_PREFIX, "n")}, '!', false, 'filler-' || n,
-                '', '', '', false, true, now()
-            FROM generate_series(1, %s) AS n
-            """,  # noqa: S608 - constants only
-            [FILLER_USERS],
+        insert_numbered_users(
+            cursor, id_prefix=FILLER_USER_PREFIX, name="filler", first=1, last=FILLER_USERS
         )
 
 
@@ -390,33 +372,6 @@ def settle_tables() -> float:
 
 
 # --- CPU accounting ------------------------------------------------------------------------------
-
-
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time of each live process, from /proc (Linux)."""
-    result = {}
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue  # gone
-        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
-        result[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return result
-
-
-def process_group(pgid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-            pids.append(int(entry.name))
-    return pids
 
 
 def database_backends(application_name: str | None = None) -> list[int]:
@@ -958,10 +913,6 @@ def run_scale(assessment, web_concurrency: int, log_dir: Path, pgbench_next: int
 # --- report --------------------------------------------------------------------------------------
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
-
-
 def pgbench_version() -> str:
     completed = subprocess.run(
         ["pgbench", "--version"], capture_output=True, text=True, check=True, timeout=10
@@ -969,13 +920,13 @@ def pgbench_version() -> str:
     return completed.stdout.split("(Debian")[0].strip().replace("(PostgreSQL) ", "")
 
 
-def print_header() -> None:
-    print(
-        f"Submit-section benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
-        f" os.cpu_count()={os.cpu_count()}, Python {platform.python_version()},"
-        f" Django {django.get_version()}, gunicorn {gunicorn.__version__}, {server_versions()},"
-        f" {pgbench_version()}, load average {os.getloadavg()[0]:.1f} at start"
-    )
+def header_versions() -> list[str]:
+    return [
+        f"Django {django.get_version()}",
+        f"gunicorn {gunicorn.__version__}",
+        server_versions(),
+        pgbench_version(),
+    ]
 
 
 def latency_columns(values: list[float]) -> str:
@@ -1030,8 +981,7 @@ def print_throughput(result: ThroughputRounds, b: Breakdown) -> ThroughputRun:
         f" {'p99 ms':>7} {'max ms':>7} {'errors':>6} {'rounds req/s':>13}"
         f" {'CPU ms/req: server+PG+client':>29}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for web_concurrency, runs in result.ours.items():
         load = result.best(web_concurrency).load
         client_ms = load.client_cpu_seconds * 1000 / max(1, load.requests)
@@ -1124,8 +1074,7 @@ def print_scale(points: list[ScalePoint], web_concurrency: int) -> None:
         f" {'p95':>5} {'p99':>5} {'max':>5} {'rounds p50':>16} {'errors':>6} {'CPU ms/req':>10}"
         f" | {'SQL p50':>7} {'p99':>5} {'rounds p50':>16} {'failed':>6}"
     )
-    print(header)
-    print("-" * len(header))
+    print_table_header(header)
     for point in points:
         load, pg = point.load, point.pgbench
         http_rounds = "/".join(f"{r.percentile(50):.1f}" for r in point.rounds)
@@ -1171,28 +1120,9 @@ def print_scale(points: list[ScalePoint], web_concurrency: int) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
-def refuse_if_bench_database_busy() -> None:
-    """Another benchmark using the bench database and Redis db would be emptied under its feet."""
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
-        busy = admin.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
-            [connection.settings_dict["NAME"]],
-        ).fetchone()[0]
-    if busy:
-        raise BenchmarkError(
-            f"{busy} connection(s) to the bench database already: another benchmark running?"
-        )
-
-
 def main() -> None:
-    install_stop_signals(RUN_TIME_LIMIT_SECONDS)
-    started = time.perf_counter()
-    refuse_if_bench_database_busy()
-    ensure_database()
-    reset_state()
-    print_header()
+    started = start_run(RUN_TIME_LIMIT_SECONDS)
+    print_header("Submit-section benchmark", header_versions())
     assessment = make_assessment(sections=SECTIONS, title="Submit-section benchmark")
     updates_before = session_update_stats()
     pgbench_sessions = THROUGHPUT_ROUNDS * CLIENTS * PGBENCH_SESSIONS_PER_CLIENT
@@ -1215,11 +1145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)
