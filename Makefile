@@ -73,9 +73,10 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 # Locust against gunicorn + workers on a database of its own (defaults: 1,000 users, 3 min;
-# LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME to change).
+# LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME to change;
+# `make loadtest LOADTEST_ARGS=--steady` starts the clock once every user has logged in).
 loadtest: $(STAMP)
-	$(PY) loadtest/run.py
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)
 
 # The fault drills alone (they also run in `make test`).
 drills: $(STAMP)

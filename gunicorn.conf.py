@@ -10,5 +10,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 accesslog = None  # our middleware writes one structured line per request
 errorlog = "-"
+# Recycle workers now and then (leaks), spread out so they do not all restart together.
 max_requests = 5000
-max_requests_jitter = 500
+max_requests_jitter = 2500

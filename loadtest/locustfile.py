@@ -1,0 +1,378 @@
+"""Load test of the candidate flow: `loadtest/run.py` (`make loadtest`) starts the stack and runs
+this file; it can also be pointed at any running server:
+
+    LOADTEST_PASSWORD=… LOADTEST_JOB_ID=… .venv/bin/locust -f loadtest/locustfile.py \
+        --host http://127.0.0.1:8000
+
+Accounts come from `manage.py seed_loadtest` (candidates `load-00001`…, staff `load-staff`).
+Settings, from the environment (or from the seeder's JSON file named by LOADTEST_SEED_FILE):
+
+    LOADTEST_PASSWORD        candidates' password (required)
+    LOADTEST_STAFF_PASSWORD  load-staff's password (default: LOADTEST_PASSWORD)
+    LOADTEST_CANDIDATES      how many candidates were seeded (default 1000); users beyond it
+                             reuse accounts from the start (avoid: one ACTIVE session per user)
+    LOADTEST_ASSESSMENT_ID   the assessment to take (default: the first published one)
+    LOADTEST_JOB_ID          the seeding generation job the staff users poll
+    LOADTEST_RESUBMIT_RATE   probability of a deliberate repeat submission (default 0.05)
+    LOADTEST_EVAL_POLLS      polls of the session until its evaluation is COMPLETED (default 30)
+    LOADTEST_LOGIN_CONCURRENCY  logins in flight at once, across all users (default 40; 0 = no
+                             limit). A login verifies a PBKDF2 hash (~0.25 s of CPU): 1000 of
+                             them at once queue in gunicorn's accept queue ahead of every other
+                             request and time out. Users wait for a slot instead, client side;
+                             40 in flight queue at most ~10 s of CPU ahead of other requests.
+    LOADTEST_STEADY_MARKER   a file path: once every user has logged in, the login phase's
+                             figures are written to <path>.json, the statistics are reset and
+                             <path> is created (run.py --steady then times its window from it)
+
+Every response other than the expected status counts as a failure, except the deliberate repeat
+submissions, which must answer 409 SECTION_ALREADY_SUBMITTED (named separately in the stats).
+An evaluation not COMPLETED after the polls is a failure of the pseudo-request
+`EVAL evaluation completed`, whose "response time" is the wait from complete to COMPLETED.
+`FLOW logged in` times each user from its start to its token (waiting for a login slot
+included): its count is the number of users that got in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from gevent.lock import BoundedSemaphore, DummySemaphore
+from locust import FastHttpUser, between, events, stats, task
+
+SEED_FILE = os.environ.get("LOADTEST_SEED_FILE")
+SEED: dict[str, Any] = json.loads(Path(SEED_FILE).read_text()) if SEED_FILE else {}
+
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "")
+STAFF_PASSWORD = os.environ.get("LOADTEST_STAFF_PASSWORD") or PASSWORD
+CANDIDATES = int(os.environ.get("LOADTEST_CANDIDATES") or SEED.get("candidates") or 1000)
+CANDIDATE_PREFIX = SEED.get("candidatePrefix", "load-")
+STAFF_USERNAME = SEED.get("staffUsername", "load-staff")
+ASSESSMENT_ID = os.environ.get("LOADTEST_ASSESSMENT_ID") or SEED.get("assessmentId")
+JOB_ID = os.environ.get("LOADTEST_JOB_ID") or SEED.get("jobId")
+RESUBMIT_RATE = float(os.environ.get("LOADTEST_RESUBMIT_RATE", "0.05"))
+EVAL_POLLS = int(os.environ.get("LOADTEST_EVAL_POLLS", "30"))
+EVAL_POLL_SECONDS = 1.0
+LOGIN_CONCURRENCY = int(os.environ.get("LOADTEST_LOGIN_CONCURRENCY", "40"))
+LOGIN_SLOTS = BoundedSemaphore(LOGIN_CONCURRENCY) if LOGIN_CONCURRENCY > 0 else DummySemaphore()
+STEADY_MARKER = os.environ.get("LOADTEST_STEADY_MARKER")
+_logged_in = {"users": 0, "first_start": None}
+
+API = "/api/v1"
+# Distinct candidate per user, in spawn order (one locust process: a plain counter suffices).
+_candidate_numbers = itertools.count(0)
+
+
+def next_candidate() -> str:
+    return f"{CANDIDATE_PREFIX}{next(_candidate_numbers) % CANDIDATES + 1:05d}"
+
+
+@events.init.add_listener
+def _require_password(environment, **_kwargs) -> None:  # once, before any user: fail fast
+    if not PASSWORD:
+        raise SystemExit("loadtest: set LOADTEST_PASSWORD (the password given to seed_loadtest)")
+
+
+@events.test_stop.add_listener
+def _complete_csv_files(environment, **_kwargs) -> None:
+    """Locust rewrites its --csv files every CSV_STATS_INTERVAL_SEC but not once more at exit,
+    so the last second of the run would be missing: wait for one more write (users are stopped
+    by now, and the files are flushed when Locust closes them)."""
+    options = environment.parsed_options
+    if options is not None and getattr(options, "csv_prefix", None):
+        gevent.sleep(stats.CSV_STATS_INTERVAL_SEC + 0.5)
+
+
+class ApiUser(FastHttpUser):
+    abstract = True
+    # The server may queue requests under full load: a slow answer is a latency figure, not a
+    # failure, up to this long (gunicorn's own worker timeout is 60 s).
+    network_timeout = 120.0
+    connection_timeout = 120.0
+    token = ""
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        expect: tuple[int, ...],
+        body: dict | None = None,
+        error_code: str | None = None,
+    ) -> dict | None:
+        """One request; the parsed body, or None after recording a failure.
+
+        `expect` lists the statuses that count as success; with `error_code` the answer must
+        also be the error envelope with that code (a deliberate 409)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        with self.client.request(
+            method, path, name=name, json=body, headers=headers, catch_response=True
+        ) as response:
+            if response.status_code not in expect:
+                response.failure(f"{response.status_code}: {_error_code(response)}")
+                return None
+            if response.status_code == 204:
+                response.success()
+                return {}
+            try:
+                data = response.json()
+            except ValueError:
+                response.failure(f"{response.status_code}: body is not JSON")
+                return None
+            if error_code is not None and _error_code(response) != error_code:
+                response.failure(f"{response.status_code}: {_error_code(response)}")
+                return None
+            response.success()
+            return data
+
+    def login(self, username: str, password: str) -> bool:
+        self.token = ""
+        with LOGIN_SLOTS:
+            data = self.call(
+                "POST",
+                f"{API}/auth/login",
+                name=f"{API}/auth/login",
+                expect=(200,),
+                body={"username": username, "password": password},
+            )
+        self.token = data["token"] if data else ""
+        return bool(self.token)
+
+    def log_in_at_start(self, username: str, password: str) -> None:
+        started = time.perf_counter()
+        if _logged_in["first_start"] is None:
+            _logged_in["first_start"] = time.time()
+        while not self.login(username, password):
+            self.wait()  # the failure is recorded already; try again rather than stop the user
+        _record_success("FLOW", "logged in", time.perf_counter() - started)
+        _logged_in["users"] += 1
+        runner = self.environment.runner
+        if STEADY_MARKER and _logged_in["users"] == runner.target_user_count:
+            _start_steady_window(self.environment)
+
+
+class CandidateUser(ApiUser):
+    """A candidate taking the assessment again and again, one full flow per task run."""
+
+    weight = 99
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        self.username = next_candidate()
+        self.assessment_id = ASSESSMENT_ID
+        self.log_in_at_start(self.username, PASSWORD)
+
+    @task
+    def take_assessment(self) -> None:
+        if not self.token and not self.login(self.username, PASSWORD):
+            return
+        listing = self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
+        if listing is None:
+            return
+        assessment_id = self.assessment_id or _first_id(listing)
+        if assessment_id is None:
+            _record_failure("FLOW", "published assessment", "no published assessment listed")
+            return
+        self.wait()
+        session = self.call(
+            "POST",
+            f"{API}/sessions/opt-in",
+            name=f"{API}/sessions/opt-in",
+            expect=(201, 200),
+            body={"assessmentId": assessment_id},
+        )
+        if session is None:
+            return
+        session_id = session["sessionId"]
+        self.wait()
+        session = self.call(
+            "POST",
+            f"{API}/sessions/start",
+            name=f"{API}/sessions/start",
+            expect=(200,),
+            body={"sessionId": session_id},
+        )
+        if session is None:
+            return
+        # Resumes where an interrupted earlier flow stopped (opt-in/start return that session).
+        sections = session["assessment"]["sections"]
+        for index in range(session["currentSectionIndex"], len(sections)):
+            self.wait()
+            body = {
+                "sectionId": sections[index]["sectionId"],
+                "sectionIndex": index,
+                "answers": _answers(sections[index]),
+            }
+            path = f"{API}/sessions/{session_id}/submit-section"
+            name = f"{API}/sessions/{{id}}/submit-section"
+            if self.call("POST", path, name=name, expect=(201,), body=body) is None:
+                return
+            if random.random() < RESUBMIT_RATE:  # noqa: S311 - load mix, not security
+                self.wait()
+                repeat = self.call(
+                    "POST",
+                    path,
+                    name=f"{API}/sessions/{{id}}/submit-section (repeat: 409 expected)",
+                    expect=(409,),
+                    body=body,
+                    error_code="SECTION_ALREADY_SUBMITTED",
+                )
+                if repeat is None:
+                    return
+        self.wait()
+        heartbeat = self.call(
+            "POST",
+            f"{API}/sessions/{session_id}/heartbeat",
+            name=f"{API}/sessions/{{id}}/heartbeat",
+            expect=(200,),
+        )
+        if heartbeat is None:
+            return
+        self.wait()
+        completed = self.call(
+            "POST",
+            f"{API}/sessions/{session_id}/complete",
+            name=f"{API}/sessions/{{id}}/complete",
+            expect=(202, 200),
+        )
+        if completed is None:
+            return
+        self.await_evaluation(session_id, completed)
+
+    def await_evaluation(self, session_id: str, view: dict) -> None:
+        started = time.perf_counter()
+        for _ in range(EVAL_POLLS):
+            if (view.get("evaluation") or {}).get("status") == "COMPLETED":
+                _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
+                return
+            gevent.sleep(EVAL_POLL_SECONDS)
+            view = self.call(
+                "GET",
+                f"{API}/sessions/{session_id}",
+                name=f"{API}/sessions/{{id}}",
+                expect=(200,),
+            )
+            if view is None:
+                return
+        if (view.get("evaluation") or {}).get("status") == "COMPLETED":
+            _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
+            return
+        status = (view.get("evaluation") or {}).get("status")
+        _record_failure(
+            "EVAL",
+            "evaluation completed",
+            f"evaluation still {status} after {EVAL_POLLS} polls",
+            time.perf_counter() - started,
+        )
+
+
+class StaffUser(ApiUser):
+    """Staff watching the seeding job and the assessment list."""
+
+    weight = 1
+    wait_time = between(1.0, 3.0)
+
+    def on_start(self) -> None:
+        self.log_in_at_start(STAFF_USERNAME, STAFF_PASSWORD)
+
+    @task(2)
+    def job_status(self) -> None:
+        if not JOB_ID:
+            return
+        job = self.call("GET", f"{API}/jobs/{JOB_ID}", name=f"{API}/jobs/{{id}}", expect=(200,))
+        if job is not None and job.get("status") != "COMPLETED":
+            _record_failure("FLOW", "seeding job COMPLETED", f"job is {job.get('status')}")
+
+    @task(1)
+    def assessments(self) -> None:
+        self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
+
+
+def _start_steady_window(environment) -> None:
+    """Every user is in: keep the login phase's figures aside, then measure from zero."""
+    entries = environment.stats.entries
+    phase = {
+        "seconds": time.time() - _logged_in["first_start"],
+        "users": _logged_in["users"],
+        "failures": environment.stats.total.num_failures,
+        "requests": environment.stats.total.num_requests,
+        "errors": [
+            f"{e.occurrences} x {e.method} {e.name}: {e.error}"
+            for e in environment.stats.errors.values()
+        ],
+        "entries": {
+            f"{method} {name}": {
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                **{
+                    f"p{int(q * 100)}": entry.get_response_time_percentile(q)
+                    for q in (0.5, 0.95, 0.99)
+                },
+                "max": entry.max_response_time,
+            }
+            for (name, method), entry in entries.items()
+        },
+    }
+    Path(f"{STEADY_MARKER}.json").write_text(json.dumps(phase, indent=2))
+    environment.stats.reset_all()
+    Path(STEADY_MARKER).write_text(f"{time.time()}\n")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _answers(section: dict) -> dict[str, str]:
+    """Plausible answers: an option of each MCQ (the key is hidden: any option), and a sentence
+    built from the prompt's words for each short answer."""
+    answers = {}
+    for question in section["questions"]:
+        if question["type"] == "MCQ":
+            answers[question["questionId"]] = random.choice(question["options"])["id"]  # noqa: S311
+        else:
+            topic = question["prompt"].rstrip(".?").rsplit(" about ", 1)[-1]
+            answers[question["questionId"]] = (
+                f"The syllabus presents {topic} as a core part of the course, with methods,"
+                " models and applications that students practise in the assignments."
+            )
+    return answers
+
+
+def _first_id(listing: dict) -> str | None:
+    results = listing.get("results") or []
+    return results[0]["assessmentId"] if results else None
+
+
+def _error_code(response) -> str:
+    try:
+        return response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return (response.text or "")[:120] if response.status_code else str(response.error)
+
+
+def _record_success(request_type: str, name: str, seconds: float) -> None:
+    events.request.fire(
+        request_type=request_type,
+        name=name,
+        response_time=seconds * 1000,
+        response_length=0,
+        exception=None,
+        context={},
+    )
+
+
+def _record_failure(request_type: str, name: str, message: str, seconds: float = 0.0) -> None:
+    events.request.fire(
+        request_type=request_type,
+        name=name,
+        response_time=seconds * 1000,
+        response_length=0,
+        exception=Exception(message),
+        context={},
+    )

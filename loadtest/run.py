@@ -1,0 +1,729 @@
+"""`make loadtest`: the whole stack under a Locust load, then the evaluation backlog and the books.
+
+    .venv/bin/python loadtest/run.py [--users 1000] [--spawn-rate 20] [--run-time 3m]
+
+(or LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME, … in the environment; --help lists
+them). Steps:
+
+1. creates the database `assessment_engine_load` if missing, migrates it and empties it, and
+   flushes Redis db 12 (broker, cache, throttles): never the development or test data;
+2. seeds it with `manage.py seed_loadtest` (candidates, load-staff, one PUBLISHED assessment
+   generated through the real pipeline, offline provider);
+3. starts, as the Procfile does, gunicorn (WEB_CONCURRENCY sync workers), a generation and an
+   evaluation worker (`--pool threads --concurrency 10`), the maintenance worker and beat;
+4. runs `locust -f loadtest/locustfile.py --headless` against it;
+5. times the evaluation backlog's drain (end of the Locust run → no EVALUATION job PENDING or
+   PROCESSING) and checks the books: every COMPLETED session has exactly one evaluation job,
+   keyed `evaluation:<sessionId>`, and one Evaluation row; no job FAILED;
+6. prints the summary (requests, failures, throughput, p50/p95/p99 per endpoint, drain time,
+   lost/duplicated jobs) and exits non-zero on any failure.
+
+Every child process is stopped at the end, also on errors, Ctrl-C and SIGTERM. Logs and Locust's
+CSV files stay in a temporary directory whose path is printed. PostgreSQL connections stay
+under ~30: WEB_CONCURRENCY + 2 x worker concurrency + maintenance + this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+from _harness import (  # noqa: E402 - bench/ is not a package
+    BenchmarkError,
+    ChildProcess,
+    free_port,
+    install_stop_signals,
+)
+
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+LOAD_DATABASE = "assessment_engine_load"
+LOAD_DATABASE_URL = f"{POSTGRES_SERVER}/{LOAD_DATABASE}"
+LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "assessment-engine-loadtest-media"
+SAMPLE_SECONDS = 2.0
+DRAIN_POLL_SECONDS = 0.5
+LOGIN_PHASE_LIMIT = 1800  # --steady: seconds every user may take to log in
+HTTP_TYPES = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=int(env("LOADTEST_USERS", "1000")))
+    parser.add_argument("--spawn-rate", type=float, default=float(env("LOADTEST_SPAWN_RATE", "20")))
+    parser.add_argument("--run-time", default=env("LOADTEST_RUN_TIME", "3m"), help="e.g. 90s, 3m")
+    parser.add_argument(
+        "--candidates",
+        type=int,
+        default=int(env("LOADTEST_CANDIDATES", "1000")),
+        help="candidates to seed (at least --users)",
+    )
+    parser.add_argument(
+        "--web-concurrency", type=int, default=int(env("LOADTEST_WEB_CONCURRENCY", "5"))
+    )
+    parser.add_argument(
+        "--worker-concurrency", type=int, default=int(env("LOADTEST_WORKER_CONCURRENCY", "10"))
+    )
+    parser.add_argument(
+        "--drain-timeout", type=float, default=float(env("LOADTEST_DRAIN_TIMEOUT", "600"))
+    )
+    parser.add_argument(
+        "--login-concurrency",
+        type=int,
+        default=int(env("LOADTEST_LOGIN_CONCURRENCY", "40")),
+        help="logins in flight at once (0 = unlimited); see loadtest/locustfile.py",
+    )
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        default=env("LOADTEST_STEADY", "") not in ("", "0", "false"),
+        help="measure --run-time from the moment every user has logged in (login phase"
+        " reported apart); without it --run-time includes the ramp and the logins, as Locust's -t",
+    )
+    parser.add_argument("--password", default=env("LOADTEST_PASSWORD", "load-test-Password-1"))
+    parser.add_argument(
+        "--staff-password", default=env("LOADTEST_STAFF_PASSWORD", "load-staff-Password-1")
+    )
+    args = parser.parse_args()
+    args.candidates = max(args.candidates, args.users)
+    args.run_seconds = duration_seconds(args.run_time)
+    return args
+
+
+def duration_seconds(text: str) -> int:
+    """Locust's -t syntax: 90, 90s, 3m, 1h30m."""
+    match = re.fullmatch(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", text.strip())
+    if not match or not any(match.groups()):
+        raise SystemExit(f"--run-time {text!r}: expected e.g. 90s, 3m or 1h30m")
+    hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def load_environment(**overrides: str) -> dict[str, str]:
+    """This process's and every child's environment: the load database and Redis db only, the
+    offline provider, quiet logs, and throttles out of the way (every user comes from one IP)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "assessment_engine.settings.local",
+        "DJANGO_DEBUG": "false",  # DEBUG keeps every SQL statement in memory
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": LOAD_DATABASE_URL,
+        "DATABASE_REPLICA_URL": "",
+        "REDIS_URL": LOAD_REDIS_URL,
+        "CELERY_BROKER_URL": LOAD_REDIS_URL,
+        "GEMINI_API_KEY": "",  # blank, not removed: a value in .env would otherwise apply
+        "GEMINI_API_BASE_URL": "",
+        "THROTTLE_CANDIDATE_RATE": "100000/min",
+        "THROTTLE_LOGIN_RATE": "100000/min",
+        "MEDIA_ROOT": str(MEDIA_ROOT),
+        "BIND_HOST": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(overrides)
+    return env
+
+
+# --- database and Redis ----------------------------------------------------------------------
+
+
+def manage(*arguments: str, timeout: float = 300) -> str:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *arguments],
+        cwd=REPO_ROOT,
+        env=load_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchmarkError(f"manage.py {arguments[0]} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def prepare_database() -> None:
+    """Create the load database if missing, migrate it, empty it and Redis db 12."""
+    import psycopg
+    import redis
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [LOAD_DATABASE]
+        ).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{LOAD_DATABASE}"')
+    manage("migrate", "--noinput", "-v", "0")
+    manage("flush", "--noinput", "-v", "0")
+    with redis.Redis.from_url(LOAD_REDIS_URL) as client:
+        client.flushdb()
+
+
+def seed(args: argparse.Namespace, scratch: Path) -> dict:
+    seed_file = scratch / "seed.json"
+    started = time.perf_counter()
+    manage(
+        "seed_loadtest",
+        "--candidates",
+        str(args.candidates),
+        "--password",
+        args.password,
+        "--staff-password",
+        args.staff_password,
+        "--output",
+        str(seed_file),
+    )
+    data = json.loads(seed_file.read_text())
+    data["seedSeconds"] = time.perf_counter() - started
+    data["file"] = str(seed_file)
+    return data
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def celery(name: str, *arguments: str, log_dir: Path, env: dict[str, str]) -> ChildProcess:
+    command = [sys.executable, "-m", "celery", "-A", "assessment_engine", *arguments]
+    return ChildProcess(name, command, env=env, log_dir=log_dir)
+
+
+def start_stack(args: argparse.Namespace, port: int, log_dir: Path) -> list[ChildProcess]:
+    """gunicorn, the three workers and beat, as in the Procfile (workers log at INFO only so
+    that their " ready." line shows; Django itself logs WARNING and above)."""
+    env = load_environment(PORT=str(port), WEB_CONCURRENCY=str(args.web_concurrency))
+    children: list[ChildProcess] = []
+    try:
+        web = ChildProcess(
+            "gunicorn",
+            [sys.executable, "-m", "gunicorn", "assessment_engine.wsgi", "-c", "gunicorn.conf.py"],
+            env=env,
+            log_dir=log_dir,
+        )
+        children.append(web)
+        threads = str(args.worker_concurrency)
+        for queue in ("generation", "evaluation"):
+            children.append(
+                celery(
+                    f"worker_{queue}",
+                    *("worker", "--queues", queue, "--hostname", f"{queue}@%h"),
+                    *("--pool", "threads", "--concurrency", threads, "--loglevel", "INFO"),
+                    log_dir=log_dir,
+                    env=env,
+                )
+            )
+        children.append(
+            celery(
+                "worker_maintenance",
+                *("worker", "--queues", "maintenance", "--hostname", "maintenance@%h"),
+                *("--concurrency", "1", "--loglevel", "INFO"),
+                log_dir=log_dir,
+                env=env,
+            )
+        )
+        children.append(
+            celery(
+                "beat",
+                *("beat", "--schedule", str(log_dir / "celerybeat-schedule"), "--loglevel", "INFO"),
+                log_dir=log_dir,
+                env=env,
+            )
+        )
+        for worker in children[1:4]:
+            worker.wait_for_log(" ready.", timeout=60)
+        wait_for_http(f"http://127.0.0.1:{port}/readyz", web, timeout=60)
+    except BaseException:
+        stop_all(children)
+        raise
+    return children
+
+
+def wait_for_http(url: str, owner: ChildProcess, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        owner.require_alive()
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise BenchmarkError(f"{url} did not answer 200 within {timeout} s:\n{owner.log_tail()}")
+
+
+def stop_all(children: list[ChildProcess]) -> None:
+    for child in reversed(children):
+        try:
+            child.stop()
+        except Exception as exc:  # noqa: BLE001 - keep stopping the others
+            print(f"could not stop {child.name}: {exc}", file=sys.stderr)
+
+
+# --- sampling while Locust runs ----------------------------------------------------------------
+
+
+@dataclass
+class Samples:
+    """Connections to the load database, load average and CPU seconds per child (its whole
+    process group, so gunicorn's workers count for gunicorn)."""
+
+    peak_connections: int = 0
+    load_averages: list[float] = field(default_factory=list)
+    cpu_by_pid: dict[int, tuple[str, float]] = field(default_factory=dict)
+    machine_busy: float = 0.0  # share of all cores busy during the run, every process included
+    cpu_at_window_start: dict[int, float] = field(default_factory=dict)
+
+    def start_window(self) -> None:
+        """--steady: count from now on (CPU, load, busy share; peak connections kept)."""
+        import psutil
+
+        self.cpu_at_window_start = {pid: cpu for pid, (_, cpu) in self.cpu_by_pid.items()}
+        self.load_averages = []
+        psutil.cpu_percent()
+
+    def cpu_by_child(self) -> Counter:
+        totals: Counter = Counter()
+        for pid, (name, seconds) in self.cpu_by_pid.items():
+            totals[name] += seconds - self.cpu_at_window_start.get(pid, 0.0)
+        return totals
+
+
+def sample(samples: Samples, children: list[ChildProcess]) -> None:
+    import psutil
+
+    samples.peak_connections = max(samples.peak_connections, connection_count())
+    samples.load_averages.append(os.getloadavg()[0])
+    for child in children:
+        try:
+            root = psutil.Process(child.process.pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            samples.cpu_by_pid[process.pid] = (child.name, times.user + times.system)
+
+
+def connection_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@dataclass
+class LocustRun:
+    seconds: float  # the Locust process, start to exit
+    samples: Samples
+    exit_code: int | None  # 1 when Locust saw any failure or exception (in its window)
+    login_phase: dict | None = None  # --steady: the figures of the phase before the window
+    window_start: float | None = None  # --steady: epoch seconds when every user was in
+
+
+def run_locust(
+    args: argparse.Namespace,
+    port: int,
+    seed_data: dict,
+    log_dir: Path,
+    stack: list[ChildProcess],
+) -> LocustRun:
+    import psutil
+
+    marker = log_dir / "steady"
+    env = {
+        **os.environ,
+        "LOADTEST_SEED_FILE": seed_data["file"],
+        "LOADTEST_PASSWORD": args.password,
+        "LOADTEST_STAFF_PASSWORD": args.staff_password,
+        "LOADTEST_CANDIDATES": str(args.candidates),
+        "LOADTEST_LOGIN_CONCURRENCY": str(args.login_concurrency),
+        "LOADTEST_STEADY_MARKER": str(marker) if args.steady else "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        *("-f", "loadtest/locustfile.py", "--headless", "--only-summary"),
+        *("-u", str(args.users), "-r", str(args.spawn_rate)),
+        # --steady: no -t; this script stops Locust (SIGTERM) when its window is over.
+        *(() if args.steady else ("-t", args.run_time)),
+        *("--host", f"http://127.0.0.1:{port}", "--csv", str(log_dir / "stats")),
+    ]
+    samples = Samples()
+    psutil.cpu_percent()  # starts the machine-wide measurement window
+    started = time.perf_counter()
+    locust = ChildProcess("locust", command, env=env, log_dir=log_dir)
+    window_start = None
+    try:
+        deadline = time.monotonic() + args.run_seconds + (LOGIN_PHASE_LIMIT if args.steady else 0)
+        while locust.process.poll() is None:
+            if time.monotonic() > deadline + 120:
+                raise BenchmarkError(
+                    f"locust still running long after its time:\n{locust.log_tail()}"
+                )
+            for child in stack:
+                child.require_alive()
+            if args.steady and window_start is None and marker.exists():
+                window_start = float(marker.read_text())
+                samples.start_window()
+                deadline = time.monotonic() + args.run_seconds
+                print("loadtest: every user is in; measuring from now", file=sys.stderr, flush=True)
+            if args.steady and window_start is not None and time.monotonic() > deadline:
+                os.killpg(locust.process.pid, signal.SIGTERM)  # Locust stops, prints, exits
+                locust.process.wait(timeout=120)
+                break
+            sample(samples, [*stack, locust])
+            time.sleep(SAMPLE_SECONDS)
+        samples.machine_busy = psutil.cpu_percent() / 100
+    finally:
+        locust.stop()
+    if args.steady and window_start is None:
+        raise BenchmarkError(f"not every user logged in within the limit:\n{locust.log_tail()}")
+    if not (log_dir / "stats_stats.csv").exists():
+        raise BenchmarkError(f"locust wrote no statistics:\n{locust.log_tail()}")
+    return LocustRun(
+        seconds=time.perf_counter() - started,
+        samples=samples,
+        exit_code=locust.process.returncode,
+        login_phase=json.loads(Path(f"{marker}.json").read_text()) if args.steady else None,
+        window_start=window_start,
+    )
+
+
+# --- after the run -------------------------------------------------------------------------
+
+
+def drain_seconds(started: float, timeout: float) -> float:
+    """From `started` (perf_counter at the end of the Locust run) until no EVALUATION job is
+    PENDING or PROCESSING."""
+    from jobs.models import AIJob, JobStatus, JobType
+
+    open_jobs = AIJob.objects.filter(
+        job_type=JobType.EVALUATION, status__in=[JobStatus.PENDING, JobStatus.PROCESSING]
+    )
+    while open_jobs.exists():
+        if time.perf_counter() - started > timeout:
+            raise BenchmarkError(
+                f"{open_jobs.count()} evaluation jobs still open after {timeout:.0f} s"
+            )
+        time.sleep(DRAIN_POLL_SECONDS)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Books:
+    sessions_by_status: dict[str, int]
+    completed: int
+    evaluation_jobs: int
+    lost: list[str]  # problems that mean a grade went missing
+    duplicated: list[str]  # problems that mean something was done twice
+    failed_jobs: int
+    attempts: int
+    jobs_retried: int
+    submissions: int
+
+
+def check_books() -> Books:
+    """Every COMPLETED session: exactly one evaluation job keyed evaluation:<id>, COMPLETED, and
+    one Evaluation row; no evaluation job without its COMPLETED session; nothing FAILED."""
+    from django.db.models import Count
+
+    from jobs.models import AIJob, AIJobAttempt, JobStatus, JobType
+    from sessions.models import CandidateSession, Evaluation, SectionSubmission, SessionStatus
+
+    by_status = dict(
+        CandidateSession.objects.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    completed = dict(
+        CandidateSession.objects.filter(status=SessionStatus.COMPLETED).values_list(
+            "id", "section_count"
+        )
+    )
+    jobs = list(
+        AIJob.objects.filter(job_type=JobType.EVALUATION).values(
+            "id", "dedupe_key", "status", "payload"
+        )
+    )
+    jobs_per_session = Counter(job["payload"].get("sessionId") for job in jobs)
+    linked = dict(
+        CandidateSession.objects.filter(pk__in=completed).values_list("id", "evaluation_job_id")
+    )
+    job_by_id = {job["id"]: job for job in jobs}
+    evaluations = Counter(
+        Evaluation.objects.filter(session_id__in=completed).values_list("session_id", flat=True)
+    )
+    submissions = Counter(SectionSubmission.objects.values_list("session_id", flat=True).iterator())
+    lost, duplicated = [], []
+    for session_id, section_count in completed.items():
+        job = job_by_id.get(linked.get(session_id))
+        if job is None:
+            lost.append(f"session {session_id}: no evaluation job")
+        elif job["dedupe_key"] != f"evaluation:{session_id}":
+            lost.append(f"session {session_id}: its job is keyed {job['dedupe_key']!r}")
+        elif job["status"] != JobStatus.COMPLETED:
+            lost.append(f"session {session_id}: evaluation job {job['status']}")
+        if evaluations[session_id] != 1:
+            lost.append(f"session {session_id}: {evaluations[session_id]} Evaluation rows")
+        if jobs_per_session[str(session_id)] > 1:
+            duplicated.append(f"session {session_id}: {jobs_per_session[str(session_id)]} jobs")
+        if submissions[session_id] != section_count:
+            lost.append(f"session {session_id}: {submissions[session_id]} section submissions")
+    completed_ids = {str(session_id) for session_id in completed}
+    orphans = [s for s in jobs_per_session if s not in completed_ids]
+    duplicated += [f"evaluation job for a session not COMPLETED: {s}" for s in orphans]
+    attempts = AIJobAttempt.objects.filter(job__job_type=JobType.EVALUATION)
+    return Books(
+        sessions_by_status=by_status,
+        completed=len(completed),
+        evaluation_jobs=len(jobs),
+        lost=lost,
+        duplicated=duplicated,
+        failed_jobs=AIJob.objects.filter(status=JobStatus.FAILED).count(),
+        attempts=attempts.count(),
+        jobs_retried=attempts.filter(number__gt=1).values("job").distinct().count(),
+        submissions=sum(submissions.values()),
+    )
+
+
+@dataclass
+class Row:
+    kind: str
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: str
+    p95: str
+    p99: str
+    max_ms: str
+
+
+def read_stats(log_dir: Path) -> list[Row]:
+    with (log_dir / "stats_stats.csv").open(newline="") as handle:
+        return [
+            Row(
+                kind=line["Type"],
+                name=line["Name"],
+                requests=int(line["Request Count"]),
+                failures=int(line["Failure Count"]),
+                rps=float(line["Requests/s"]),
+                p50=line["50%"],
+                p95=line["95%"],
+                p99=line["99%"],
+                max_ms=f"{float(line['Max Response Time']):.0f}",
+            )
+            for line in csv.DictReader(handle)
+        ]
+
+
+def read_failures(log_dir: Path) -> list[str]:
+    path = log_dir / "stats_failures.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [
+            f"{line['Occurrences']:>6} x {line['Method']} {line['Name']}: {line['Error']}"
+            for line in csv.DictReader(handle)
+        ]
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def completed_since(epoch: float | None) -> int:
+    """Sessions COMPLETED from this moment on (all of them without one)."""
+    from sessions.models import CandidateSession, SessionStatus
+
+    completed = CandidateSession.objects.filter(status=SessionStatus.COMPLETED)
+    if epoch is not None:
+        completed = completed.filter(completed_at__gte=datetime.fromtimestamp(epoch, UTC))
+    return completed.count()
+
+
+def print_report(
+    args: argparse.Namespace,
+    seed_data: dict,
+    run: LocustRun,
+    rows: list[Row],
+    failures: list[str],
+    drain: float,
+    books: Books,
+    load_at_start: float,
+) -> int:
+    import django
+
+    samples = run.samples
+    http = [row for row in rows if row.kind in HTTP_TYPES]
+    other = [row for row in rows if row.kind not in HTTP_TYPES and row.name != "Aggregated"]
+    total = sum(row.requests for row in http)
+    failed = sum(row.failures for row in http) + sum(row.failures for row in other)
+    window = (
+        f"{args.run_time} measured after every user had logged in"
+        if args.steady
+        else f"{args.run_time} including the ramp and the logins"
+    )
+    print(
+        f"Load test, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, os.cpu_count()={os.cpu_count()},"
+        f" Python {platform.python_version()}, Django {django.get_version()},"
+        f" Locust {metadata.version('locust')}; load average {load_at_start:.1f} before the run"
+    )
+    print(
+        f"{args.users} users (ramp {args.spawn_rate:g}/s, logins in flight at most"
+        f" {args.login_concurrency or 'unlimited'}), {window}; gunicorn {args.web_concurrency}"
+        f" sync workers, generation and evaluation workers --pool threads --concurrency"
+        f" {args.worker_concurrency}, maintenance worker, beat; offline provider; seeded"
+        f" {args.candidates} candidates + assessment ({seed_data['sectionCount']} sections,"
+        f" {seed_data['questionCount']} questions) in {seed_data['seedSeconds']:.1f} s"
+    )
+    if run.login_phase:
+        phase = run.login_phase
+        failed += phase["failures"]
+        login = phase["entries"].get("POST /api/v1/auth/login", {})
+        print(
+            f"Login phase: {phase['users']} users logged in within {phase['seconds']:.0f} s"
+            f" ({phase['users'] / phase['seconds']:.1f}/s); {phase['requests']} requests,"
+            f" {phase['failures']} failures; POST /api/v1/auth/login p50/p95/p99"
+            f" {login.get('p50')}/{login.get('p95')}/{login.get('p99')} ms"
+        )
+        for line in phase["errors"][:15]:
+            print(f"  failure {line}")
+    print()
+    header = (
+        f"{'endpoint':<66} {'reqs':>7} {'fails':>5} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7}"
+        f" {'p99 ms':>7} {'max ms':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in [r for r in sorted(http, key=lambda r: r.name) + other if r.requests or r.failures]:
+        print(
+            f"{row.kind + ' ' + row.name:<66} {row.requests:>7} {row.failures:>5} {row.rps:>6.1f}"
+            f" {row.p50:>7} {row.p95:>7} {row.p99:>7} {row.max_ms:>7}"
+        )
+    print()
+    throughput = total / args.run_seconds if args.run_seconds else 0.0
+    print(
+        f"HTTP requests: {total}, failures: {failed} (all kinds); throughput"
+        f" {throughput:.1f} req/s over the {args.run_seconds} s window (Locust process"
+        f" {run.seconds:.0f} s)"
+    )
+    for line in failures[:15]:
+        print(f"  failure {line}")
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(books.sessions_by_status.items()))
+    in_window = completed_since(run.window_start)
+    print(
+        f"Sessions: {statuses}; flows completed in the window: {in_window}"
+        f" ({in_window / args.run_seconds:.1f}/s); section submissions: {books.submissions}"
+    )
+    print(
+        f"Evaluation backlog drained {drain:.1f} s after the run ended; evaluation jobs:"
+        f" {books.evaluation_jobs}, attempts {books.attempts}, jobs retried {books.jobs_retried}"
+    )
+    print(
+        f"Books: lost {len(books.lost)}, duplicated {len(books.duplicated)},"
+        f" FAILED jobs {books.failed_jobs}"
+    )
+    for problem in (books.lost + books.duplicated)[:15]:
+        print(f"  {problem}")
+    cpu = samples.cpu_by_child()
+    cpu_text = ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu.most_common())
+    loads = samples.load_averages or [0.0]
+    print(
+        f"During the window: peak {samples.peak_connections} PostgreSQL connections to"
+        f" {LOAD_DATABASE}; load average {min(loads):.1f}-{max(loads):.1f};"
+        f" all cores {samples.machine_busy:.0%} busy (every process on the host)"
+    )
+    print(f"CPU seconds by process group: {cpu_text}")
+    if run.exit_code != 0:
+        print(f"Locust exited with code {run.exit_code} (1: failures or exceptions)")
+    ok = (
+        run.exit_code == 0
+        and failed == 0
+        and not books.lost
+        and not books.duplicated
+        and books.failed_jobs == 0
+    )
+    print(f"Result: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    args = parse_args()
+    limit = args.run_seconds + int(args.drain_timeout) + 900
+    install_stop_signals(limit + (LOGIN_PHASE_LIMIT if args.steady else 0))
+    load_at_start = os.getloadavg()[0]
+    scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
+    print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
+    prepare_database()
+    seed_data = seed(args, scratch)
+    os.environ.update(load_environment())
+    import django
+
+    django.setup()
+    port = free_port()
+    stack = start_stack(args, port, scratch)
+    try:
+        print(
+            f"loadtest: stack up on 127.0.0.1:{port}; locust {args.users} users,"
+            f" {args.run_time}{' after the logins' if args.steady else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
+        run = run_locust(args, port, seed_data, scratch, stack)
+        ended = time.perf_counter()
+        # gunicorn still works through requests Locust sent and no longer waits for: stop it
+        # (in-flight requests finish) so that no session completes after the books are read.
+        stack[0].stop()
+        drain = drain_seconds(ended, args.drain_timeout)
+        books = check_books()
+    finally:
+        stop_all(stack)
+    return print_report(
+        args,
+        seed_data,
+        run,
+        read_stats(scratch),
+        read_failures(scratch),
+        drain,
+        books,
+        load_at_start,
+    )
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchmarkError as error:
+        print(f"load test failed: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted; every child process was stopped", file=sys.stderr)
+        sys.exit(130)
