@@ -25,12 +25,6 @@ MakeBreaker = Callable[..., CircuitBreaker]
 
 
 @pytest.fixture
-def client(settings) -> Iterator[redis.Redis]:
-    with redis.Redis.from_url(settings.REDIS_URL) as client:
-        yield client
-
-
-@pytest.fixture
 def make_breaker(client: redis.Redis) -> Iterator[MakeBreaker]:
     """Breakers with unique names; their keys are deleted afterwards."""
     made: list[CircuitBreaker] = []

@@ -27,12 +27,6 @@ MakeLimit = Callable[..., GlobalRateLimit]
 
 
 @pytest.fixture
-def client(settings) -> Iterator[redis.Redis]:
-    with redis.Redis.from_url(settings.REDIS_URL) as client:
-        yield client
-
-
-@pytest.fixture
 def make_limit(client: redis.Redis) -> Iterator[MakeLimit]:
     """Rate limits with unique names; their keys are deleted afterwards."""
     made: list[GlobalRateLimit] = []
