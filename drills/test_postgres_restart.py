@@ -29,6 +29,7 @@ WARMUP_SUCCESSES = 5
 SUCCESSES_AFTER_RECOVERY = 10
 RECOVERY_TIMEOUT_SECONDS = 90  # a stuck Idempotency-Key alone costs a candidate 30 s
 JOBS_TIMEOUT_SECONDS = 60
+SWEEP_TIMEOUT_SECONDS = 30  # beat sends one every second (MAINTENANCE_INTERVAL_SECONDS)
 GENERATION_OPTIONS = {"sectionCount": 2, "questionsPerSection": 3}
 
 # What each kind of load request must answer, apart from the contract's 503.
@@ -142,6 +143,12 @@ def test_postgres_restart_under_load_answers_503_then_recovers(
         torn = torn_sessions(db)
         without_result = jobs_without_result(db)
         stuck_keys = db.execute(STUCK_IDEMPOTENCY_KEYS_SQL).fetchone()[0]
+    # Beat sends a sweep every second; the first one after the restart may still be on its way.
+    first_sweep = seconds_until(
+        lambda: SWEEP_SUCCEEDED.search(maintenance.log(since=timeline["maintenance_log_mark"])),
+        timeout=SWEEP_TIMEOUT_SECONDS,
+        interval=0.2,
+    )
     sweeps = SWEEP_SUCCEEDED.findall(maintenance.log(since=timeline["maintenance_log_mark"]))
 
     load_replies = [r for r in traffic.snapshot() if r.kind in EXPECTED_STATUS]
@@ -166,6 +173,7 @@ def test_postgres_restart_under_load_answers_503_then_recovers(
         **integrity.as_dict(),
         jobs_after_restart_completed_in_seconds=None if jobs_done is None else round(jobs_done, 1),
         maintenance_sweeps_after_restart=len(sweeps),
+        first_sweep_seen_after_seconds=None if first_sweep is None else round(first_sweep, 1),
     )
     assert [load.failure for load in loads] == [None] * len(loads)
     assert jobs_done is not None, "jobs created after the restart did not complete"
