@@ -111,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "assessment_engine.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "ae",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

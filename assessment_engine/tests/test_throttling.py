@@ -1,11 +1,16 @@
 """Per-user rates for candidates, a stricter one for generation, and login per IP: all 429
 with Retry-After, all configurable, and none of them able to take the API down with Redis."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from assessment_engine.api.throttling import ResilientScopedRateThrottle
 from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +78,25 @@ def test_throttling_fails_open_when_redis_is_down(candidate_client, rates, setti
     cache.close()
 
     assert [r.status_code for r in responses] == [201, 200, 200]
+
+
+def test_a_burst_of_one_user_gets_exactly_the_rate_through(candidate, rates):
+    """DRF's cache throttle reads, then writes, the history: a concurrent burst all read the
+    same history and got through. Counted by one atomic script, the rate is exact."""
+    rates(candidate="5/min")
+    view = SimpleNamespace(throttle_scope="candidate")
+    request = SimpleNamespace(user=candidate, META={"REMOTE_ADDR": "127.0.0.1"})
+    barrier = threading.Barrier(30)
+
+    def one_request() -> tuple[bool, float]:
+        throttle = ResilientScopedRateThrottle()
+        barrier.wait()
+        allowed = throttle.allow_request(request, view)
+        return allowed, throttle.wait()
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda _: one_request(), range(30)))
+
+    assert sum(allowed for allowed, _ in answers) == 5
+    refused_waits = [wait for allowed, wait in answers if not allowed]
+    assert len(refused_waits) == 25 and all(0 < wait <= 60 for wait in refused_waits)

@@ -64,7 +64,7 @@ def _guards(name, threshold, open_seconds, per_minute, _redis_url):
         # A probe slot must outlive a real call, or a second probe could start meanwhile.
         probe_timeout=max(open_seconds, settings.AI_REQUEST_TIMEOUT_SECONDS + 30),
     )
-    return breaker, GlobalRateLimit(name, per_minute=per_minute, redis_client=client)
+    return breaker, GlobalRateLimit(name, limit=per_minute, redis_client=client)
 
 
 def _permit(breaker: CircuitBreaker) -> Permit:

@@ -1,9 +1,9 @@
 """A rate limit shared by every worker process and host: a sliding-window log in Redis.
 
 Guarantee: for every interval of length `window_seconds` (closed at both ends, measured on
-the Redis server's clock), at most `per_minute` calls are granted, however many processes and
+the Redis server's clock), at most `limit` calls are granted, however many processes and
 threads call `acquire()`. The limit is exact, not approximate, and it is also a burst cap:
-up to `per_minute` calls may be granted at once, after which the next grant waits until the
+up to `limit` calls may be granted at once, after which the next grant waits until the
 oldest one in the window has aged out.
 
 Algorithm: a sorted set holds one member per grant, scored by the server time of the grant in
@@ -14,10 +14,10 @@ interval [t - W, t] and the grant g in it that ran last (scripts run one at a ti
 script never lets its clock go backwards, so later scripts have later or equal times). Every
 other grant in the interval ran before g, at a time >= t - W >= t_g - W, so none had been
 removed when g ran (removal drops only scores < now - W); g was granted only because fewer
-than `per_minute` members were present, so the interval holds at most `per_minute` grants.
+than `limit` members were present, so the interval holds at most `limit` grants.
 The clock is the Redis server's (`TIME`), never a worker's, so skew between hosts does not
 matter; if the server's clock steps back, the script keeps using the newest grant's time.
-If it steps forward by d, up to `per_minute` extra grants can fall into one real interval.
+If it steps forward by d, up to `limit` extra grants can fall into one real interval.
 
 Why not a library: `limits` (5.x) has a Redis moving-window strategy with the same shape, but
 it timestamps entries with the client's `time.time()` (so clock skew between worker hosts
@@ -26,7 +26,7 @@ no: the wait needs a second, non-atomic call (`get_window_stats`). The script be
 twenty lines and answers both in one atomic round trip.
 
 Keys: `ae:ratelimit:<name>:log`, expiring one second after its newest grant ages out; at most
-`per_minute` members.
+`limit` members.
 """
 
 from __future__ import annotations
@@ -70,23 +70,23 @@ class Acquired:
 
 
 class GlobalRateLimit:
-    """At most `per_minute` calls per `window_seconds` (60 by default), across all workers.
+    """At most `limit` calls per `window_seconds` (60 by default), across all workers.
 
-    `per_minute <= 0` means unlimited: `acquire()` returns 0 without touching Redis.
+    `limit <= 0` means unlimited: `acquire()` returns 0 without touching Redis.
     """
 
     def __init__(
         self,
         name: str,
         *,
-        per_minute: int,
+        limit: int,
         redis_client: redis.Redis,
         window_seconds: float = 60.0,
     ) -> None:
         if window_seconds <= 0:
             raise ValueError("window_seconds must be positive")
         self.name = name
-        self.per_minute = per_minute
+        self.limit = limit
         self.window_seconds = window_seconds
         self.key = f"ae:ratelimit:{name}:log"
         self._window_us = max(1, round(window_seconds * 1_000_000))
@@ -95,7 +95,7 @@ class GlobalRateLimit:
 
     @property
     def unlimited(self) -> bool:
-        return self.per_minute <= 0
+        return self.limit <= 0
 
     def acquire(self) -> float:
         """0 if a call may proceed now (its slot is taken), else seconds to wait (nothing taken).
@@ -110,6 +110,6 @@ class GlobalRateLimit:
             return Acquired(wait=0.0, server_time=0.0)
         wait_us, now_us = self._acquire(
             keys=[self.key],
-            args=[self.per_minute, self._window_us, uuid.uuid4().hex, self._ttl_ms],
+            args=[self.limit, self._window_us, uuid.uuid4().hex, self._ttl_ms],
         )
         return Acquired(wait=int(wait_us) / 1_000_000, server_time=int(now_us) / 1_000_000)

@@ -66,7 +66,7 @@ def child_main() -> None:
     url, name, per_window, window, threads = sys.argv[1:6]
     limit = GlobalRateLimit(
         name,
-        per_minute=int(per_window),
+        limit=int(per_window),
         window_seconds=float(window),
         redis_client=redis.Redis.from_url(url),
     )
@@ -95,7 +95,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
 def test_never_more_than_the_limit_in_any_window_across_processes(make_limit, client, settings):
     """8 threads here and 2 processes x 4 threads for 5 s: 20 per 2 s window, and no fewer."""
     per_window, window, duration = 20, 2.0, 5.0
-    limit = make_limit(per_minute=per_window, window_seconds=window)
+    limit = make_limit(limit=per_window, window_seconds=window)
     code = "from jobs.tests.test_ratelimit import child_main; child_main()"
     args = [settings.REDIS_URL, limit.name, str(per_window), str(window), "4"]
     children = [
@@ -142,7 +142,7 @@ def test_never_more_than_the_limit_in_any_window_across_processes(make_limit, cl
 
 
 def test_a_full_window_answers_the_wait_without_consuming(make_limit, client):
-    limit = make_limit(per_minute=3, window_seconds=1.0)
+    limit = make_limit(limit=3, window_seconds=1.0)
     granted = [limit.try_acquire() for _ in range(3)]
     assert [acquired.wait for acquired in granted] == [0, 0, 0]
 
@@ -160,7 +160,7 @@ def test_a_full_window_answers_the_wait_without_consuming(make_limit, client):
 
 
 def test_a_slot_frees_exactly_when_the_oldest_grant_ages_out(make_limit):
-    limit = make_limit(per_minute=2, window_seconds=0.5)
+    limit = make_limit(limit=2, window_seconds=0.5)
     first = limit.try_acquire()
     time.sleep(0.2)
     second = limit.try_acquire()
@@ -179,7 +179,7 @@ def test_a_slot_frees_exactly_when_the_oldest_grant_ages_out(make_limit):
 
 
 def test_refusals_do_not_consume_a_whole_window(make_limit):
-    limit = make_limit(per_minute=3, window_seconds=0.5)
+    limit = make_limit(limit=3, window_seconds=0.5)
     assert [limit.acquire() for _ in range(3)] == [0, 0, 0]
     for _ in range(20):
         assert limit.acquire() > 0
@@ -188,9 +188,9 @@ def test_refusals_do_not_consume_a_whole_window(make_limit):
     assert limit.acquire() > 0
 
 
-@pytest.mark.parametrize("per_minute", [0, -1])
-def test_zero_or_negative_means_unlimited(make_limit, client, per_minute):
-    limit = make_limit(per_minute=per_minute)
+@pytest.mark.parametrize("count", [0, -1])
+def test_zero_or_negative_means_unlimited(make_limit, client, count):
+    limit = make_limit(limit=count)
 
     assert limit.unlimited
     assert all(limit.acquire() == 0 for _ in range(1000))
@@ -198,7 +198,7 @@ def test_zero_or_negative_means_unlimited(make_limit, client, per_minute):
 
 
 def test_key_is_namespaced_and_expires_after_the_window(make_limit, client):
-    limit = make_limit(per_minute=5, window_seconds=2.0)
+    limit = make_limit(limit=5, window_seconds=2.0)
     limit.acquire()
 
     assert limit.key == f"ae:ratelimit:{limit.name}:log"
@@ -206,11 +206,9 @@ def test_key_is_namespaced_and_expires_after_the_window(make_limit, client):
 
 
 def test_instances_sharing_a_name_share_the_limit(make_limit, settings):
-    first = make_limit(per_minute=2, window_seconds=5.0)
+    first = make_limit(limit=2, window_seconds=5.0)
     with redis.Redis.from_url(settings.REDIS_URL) as other_client:
-        second = GlobalRateLimit(
-            first.name, per_minute=2, window_seconds=5.0, redis_client=other_client
-        )
+        second = GlobalRateLimit(first.name, limit=2, window_seconds=5.0, redis_client=other_client)
         assert first.acquire() == 0
         assert second.acquire() == 0
         assert first.acquire() > 0
@@ -219,4 +217,4 @@ def test_instances_sharing_a_name_share_the_limit(make_limit, settings):
 
 def test_window_must_be_positive(client):
     with pytest.raises(ValueError):
-        GlobalRateLimit("bad", per_minute=1, window_seconds=0, redis_client=client)
+        GlobalRateLimit("bad", limit=1, window_seconds=0, redis_client=client)

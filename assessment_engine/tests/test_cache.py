@@ -1,0 +1,12 @@
+"""The Redis cache backend keeps one client (one pool) per server for the whole process."""
+
+from django.core.cache import cache
+
+
+def test_every_cache_call_shares_one_redis_client():
+    client = cache.redis_client()
+    cache.set("shared-client", {"a": 1}, 30)
+
+    assert cache.get("shared-client") == {"a": 1}
+    assert cache._cache.get_client("shared-client") is client  # reads, too
+    assert client.connection_pool is cache.redis_client().connection_pool
