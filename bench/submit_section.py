@@ -1,6 +1,6 @@
 """Submit-section through gunicorn against the same transaction as raw SQL in pgbench.
 
-    .venv/bin/python bench/submit_section.py
+    .venv/bin/python bench/submit_section.py [--throughput-only]
 
 Runs against its own database (assessment_engine_bench, created and migrated if needed) and
 Redis db 14, both emptied first; every child process (gunicorn, the load clients, pgbench) is
@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 LOAD_CLIENT_FLAG = "--load-client"
+THROUGHPUT_ONLY_FLAG = "--throughput-only"  # part 1 alone (~100 s), e.g. while tuning
 
 
 # --- load client (a child process: standard library only, no Django) ---------------------------
@@ -1133,6 +1134,8 @@ def main() -> None:
         throughput = run_throughput_rounds(assessment, log_dir)
         best = print_throughput(throughput, breakdown)
         sys.stdout.flush()
+        if THROUGHPUT_ONLY_FLAG in sys.argv:
+            return
         points = run_scale(assessment, best.web_concurrency, log_dir, pgbench_sessions)
         print_scale(points, best.web_concurrency)
     time.sleep(1)  # backends report their statistics when idle, at most once a second

@@ -107,3 +107,18 @@ def test_admin_list_pages_read_from_the_replica_and_actions_write_to_the_primary
 
     assert "assessments_assessment" in replica_sql
     assert Assessment.objects.get().status == AssessmentStatus.DRAFT
+
+
+def test_the_session_views_memo_of_an_assessment_is_keyed_by_its_version():
+    from assessments.candidate_view import candidate_view
+
+    assessment = make_assessment()
+    first = candidate_view(assessment)
+    assert candidate_view(Assessment.objects.get(pk=assessment.pk)) is first  # built once
+
+    assessment.content["title"] = "Corrected title"
+    assessment.version += 1
+    assessment.save(update_fields=["content", "version"])
+
+    changed = candidate_view(Assessment.objects.get(pk=assessment.pk))
+    assert changed["title"] == "Corrected title" and first["title"] != "Corrected title"
