@@ -28,6 +28,7 @@ stopped at the end, also on errors, Ctrl-C and SIGTERM. Takes about 4.5 minutes,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -193,11 +194,11 @@ CLIENT_PROCESSES = 2
 WARM_UP_SECONDS = 3.0
 MEASURE_SECONDS = 15.0
 # Sync gunicorn workers on 2 cores; the default is 2 x cores + 1 = 5.
-WEB_CONCURRENCIES = (3, 5)
+WEB_CONCURRENCIES = (2, 3, 4)
 # Every system runs once per round, rounds one after the other, and each keeps its best round:
 # other work on the shared cores comes and goes and shifts a single run by 2x.
 THROUGHPUT_ROUNDS = 2
-SESSIONS_PER_CLIENT = 6  # 240 submits a client per run: room for ~400 requests/s
+SESSIONS_PER_CLIENT = 12  # 480 submits a client per run: room for ~850 requests/s
 RATIO_TARGET = 0.2
 
 PGBENCH_SESSIONS_PER_CLIENT = 60  # 2,400 transactions a client a round: room for ~5,000 tps
@@ -416,7 +417,14 @@ def start_gunicorn(web_concurrency: int, log_dir: Path) -> tuple[ChildProcess, i
         LOG_LEVEL="WARNING",  # INFO writes one request line per request
         SESSION_INACTIVITY_TIMEOUT_SECONDS=str(INACTIVITY_TIMEOUT_SECONDS),
     )
-    command = [sys.executable, "-m", "gunicorn", "assessment_engine.wsgi", "-c", "gunicorn.conf.py"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "assessment_engine.wsgi",
+        "-c",
+        os.environ.get("BENCH_GUNICORN_CONF", "gunicorn.conf.py"),
+    ]
     server = ChildProcess(f"gunicorn-{web_concurrency}", command, env=env, log_dir=log_dir)
     server.wait_for_log("Listening at", timeout=30)
     deadline = time.monotonic() + 30
@@ -587,7 +595,10 @@ def run_throughput(assessment, web_concurrency: int, log_dir: Path) -> Throughpu
     finally:
         server.stop()
     if load.exhausted_threads:
-        raise BenchmarkError(f"{load.exhausted_threads} client(s) ran out of sessions")
+        raise BenchmarkError(
+            f"{load.exhausted_threads} client(s) ran out of sessions"
+            f" ({load.requests} requests, {load.errors} errors: {load.error_samples[:2]})"
+        )
     return ThroughputRun(web_concurrency, load)
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
-from assessments.candidate_view import candidate_view
+from assessments.content_memo import candidate_view_of
 from assessments.serializers import CandidateAssessmentSerializer
 
 from .models import CandidateSession, Evaluation, SessionStatus
@@ -116,5 +116,8 @@ class SessionDetailSerializer(SessionSerializer):
     def get_assessment(self, session: CandidateSession) -> dict | None:
         if session.status not in SHOWS_ASSESSMENT:
             return None
+        # The services load sessions with their assessment's version alone (its content comes
+        # from the memo); a session loaded otherwise reads the version from its assessment.
+        version = getattr(session, "assessment_version", None) or session.assessment.version
         # Already camelCase: the renderer is told not to walk it (JSON_CAMEL_CASE ignore_fields).
-        return candidate_view(session.assessment)
+        return candidate_view_of(session.assessment_id, version)

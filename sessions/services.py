@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from assessment_engine.api.errors import ValidationFailed
+from assessments.content_memo import content_of
 from assessments.models import Assessment
 from jobs.models import JobType
 from jobs.services import job_create_or_get
@@ -106,7 +107,7 @@ def session_submit_section(
                 f"Expected section {expected}, got {section_index}.",
                 details={"expected": expected, "got": section_index},
             )
-        sections = session.assessment.content["sections"]
+        sections = content_of(session.assessment_id, session.assessment_version)["sections"]
         if section_index >= len(sections):
             raise ValidationFailed(details={"sectionIndex": ["No such section."]})
         section = sections[section_index]
@@ -171,7 +172,7 @@ def session_get(*, session_id, user) -> CandidateSession:
     """A read that still enforces expiry: an ACTIVE session past its timeout reads as EXPIRED."""
     sessions = CandidateSession.objects.filter(user=user)
     try:
-        session = _with_view_relations(sessions).get(pk=session_id)
+        session = _with_view_relations(_sessions()).get(pk=session_id, user=user)
     except (CandidateSession.DoesNotExist, ValidationError) as exc:
         raise SessionNotFound() from exc
     if _is_inactive(session, timezone.now()) and _expire_inactive(sessions.filter(pk=session.pk)):
@@ -182,9 +183,7 @@ def session_get(*, session_id, user) -> CandidateSession:
 def session_list(*, user) -> QuerySet[CandidateSession]:
     sessions = CandidateSession.objects.filter(user=user)
     _expire_inactive(sessions)
-    return (
-        _with_view_relations(sessions).defer("assessment__content").order_by("-opted_in_at", "id")
-    )
+    return _with_view_relations(sessions).order_by("-opted_in_at", "id")
 
 
 def sessions_expire_inactive() -> int:
@@ -238,23 +237,23 @@ def _lock_user(user) -> None:
 
 def _locked_session(session_id, user) -> CandidateSession:
     try:
-        return (
-            CandidateSession.objects.select_for_update(of=("self",))
-            .select_related("assessment")
-            .get(pk=session_id, user=user)
-        )
+        return _sessions().select_for_update(of=("self",)).get(pk=session_id, user=user)
     except (CandidateSession.DoesNotExist, ValidationError) as exc:
         raise SessionNotFound() from exc  # another user's session is "not found", not 403
 
 
+def _sessions() -> QuerySet[CandidateSession]:
+    """Sessions with their assessment's version, the key of its content (`content_memo`): the
+    content itself is not loaded, nor the rest of the assessment."""
+    return CandidateSession.objects.annotate(assessment_version=F("assessment__version"))
+
+
 def _with_view_relations(sessions: QuerySet) -> QuerySet:
-    return sessions.select_related("assessment", "evaluation_job", "evaluation")
+    return sessions.select_related("evaluation_job", "evaluation")
 
 
 def _open_session(user, assessment) -> CandidateSession | None:
-    return CandidateSession.objects.filter(
-        user=user, assessment=assessment, status__in=OPEN_STATUSES
-    ).first()
+    return _sessions().filter(user=user, assessment=assessment, status__in=OPEN_STATUSES).first()
 
 
 def _make_room_for_active_session(user, session: CandidateSession, now: datetime) -> None:

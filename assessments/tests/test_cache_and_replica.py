@@ -109,16 +109,27 @@ def test_admin_list_pages_read_from_the_replica_and_actions_write_to_the_primary
     assert Assessment.objects.get().status == AssessmentStatus.DRAFT
 
 
-def test_the_session_views_memo_of_an_assessment_is_keyed_by_its_version():
-    from assessments.candidate_view import candidate_view
+def test_the_content_memo_is_keyed_by_version_and_any_content_change_bumps_it():
+    from assessments.content_memo import candidate_view_of, content_of
 
     assessment = make_assessment()
-    first = candidate_view(assessment)
-    assert candidate_view(Assessment.objects.get(pk=assessment.pk)) is first  # built once
+    first = candidate_view_of(assessment.pk, assessment.version)
+    assert candidate_view_of(assessment.pk, assessment.version) is first  # built once
 
-    assessment.content["title"] = "Corrected title"
-    assessment.version += 1
-    assessment.save(update_fields=["content", "version"])
+    edited = {**assessment.content, "title": "Corrected title"}
+    Assessment.objects.filter(pk=assessment.pk).update(content=edited)  # no version given
+    assessment.refresh_from_db()
 
-    changed = candidate_view(Assessment.objects.get(pk=assessment.pk))
-    assert changed["title"] == "Corrected title" and first["title"] != "Corrected title"
+    assert assessment.version == 2  # the database's trigger bumped it
+    assert candidate_view_of(assessment.pk, 2)["title"] == "Corrected title"
+    assert content_of(assessment.pk, 2) == edited
+    assert first["title"] != "Corrected title"
+
+
+def test_saving_unchanged_content_keeps_the_version():
+    assessment = make_assessment()
+    assessment.title = "Renamed"
+    assessment.save()  # writes every column, the content unchanged
+
+    assessment.refresh_from_db()
+    assert assessment.version == 1

@@ -2,19 +2,32 @@
 
 Inside a test the service's transaction is a savepoint, so SAVEPOINT and RELEASE count as two
 queries here that are BEGIN/COMMIT (uncounted) in production.
+
+An assessment's content comes from a per-process memo (`assessments.content_memo`): one query
+the first time a process needs it, none after. The budgets are for the warm memo, as in a
+running server; the last test prices the cold read.
 """
 
 import pytest
 
+from assessments.content_memo import content_of
+from sessions.tests.factories import make_assessment
+
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def warm_content_memo(assessment):
+    content_of(assessment.pk, assessment.version)
+
+
 TRANSACTION = 2  # SAVEPOINT + RELEASE
-# token; lock session+assessment; insert submission; update session
+# token; lock session (with its assessment's version); insert submission; update session
 SUBMIT_QUERIES = 1 + TRANSACTION + 3
-# token; lock user; lock session+assessment; expire stale others; look for another active; update
+# token; lock user; lock session; expire stale others; look for another active; update
 # (the update runs in a savepoint of its own, to map the unique index to a 409)
 START_QUERIES = 1 + TRANSACTION + 5 + TRANSACTION
-# token; session + assessment + evaluation job in one select
+# token; session + assessment version + evaluation job in one select
 DETAIL_QUERIES = 2
 
 
@@ -32,5 +45,14 @@ def test_start_query_budget(flow, assessment, django_assert_num_queries):
 
 def test_detail_query_budget(flow, assessment, django_assert_num_queries):
     session_id = flow.active_session(assessment)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        assert flow.get(session_id).status_code == 200
+
+
+def test_a_process_reads_an_assessments_content_once(flow, django_assert_num_queries):
+    cold = make_assessment()
+    session_id = flow.opt_in(cold.pk).json()["sessionId"]
+    with django_assert_num_queries(START_QUERIES + 1):  # + the content, into the memo
+        assert flow.start(session_id).status_code == 200
     with django_assert_num_queries(DETAIL_QUERIES):
         assert flow.get(session_id).status_code == 200
