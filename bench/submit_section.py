@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/submit_section.py [--throughput-only]
 
+`--throughput-only` runs part 1 alone (about 2 minutes). `BENCH_GUNICORN_CONF=path` starts
+gunicorn with another config file, e.g. one whose hooks profile the workers.
+
 Runs against its own database (assessment_engine_bench, created and migrated if needed) and
 Redis db 14, both emptied first; every child process (gunicorn, the load clients, pgbench) is
 stopped at the end, also on errors, Ctrl-C and SIGTERM. Takes about 4.5 minutes, stops itself at 5.
@@ -10,10 +13,10 @@ stopped at the end, also on errors, Ctrl-C and SIGTERM. Takes about 4.5 minutes,
    and ACTIVE sessions, each with its own user and knox token. 32 client threads (in 2 processes,
    so the clients do not share one GIL) each submit the next section of their own sessions (no
    lock waits, no conflicts) through `gunicorn assessment_engine.wsgi -c gunicorn.conf.py`, 3 s
-   of warm-up then 15 s measured, with WEB_CONCURRENCY=3 and =5; every answer must be 201.
+   of warm-up then 15 s measured, with WEB_CONCURRENCY=2, 3 and 4; every answer must be 201.
    Then pgbench, 32 clients on sessions of their own, runs the service's transaction as raw SQL
-   for 15 s: BEGIN; the lock query exactly as Django compiles it (SELECT the session joined with
-   its assessment ... FOR UPDATE OF the session); INSERT the submission; UPDATE the session;
+   for 15 s: BEGIN; the lock query exactly as Django compiles it (SELECT the session and its
+   assessment's version ... FOR UPDATE OF the session); INSERT the submission; UPDATE the session;
    COMMIT. All of that twice (two rounds); each system keeps its best round. Ratio = our
    requests/s at the best setting / pgbench's tps. CPU time per submit of
    the gunicorn processes, their PostgreSQL backends and the clients is read from /proc over the
@@ -34,7 +37,7 @@ import time
 from pathlib import Path
 
 LOAD_CLIENT_FLAG = "--load-client"
-THROUGHPUT_ONLY_FLAG = "--throughput-only"  # part 1 alone (~100 s), e.g. while tuning
+THROUGHPUT_ONLY_FLAG = "--throughput-only"
 
 
 # --- load client (a child process: standard library only, no Django) ---------------------------
@@ -182,6 +185,7 @@ from djangorestframework_camel_case.render import CamelCaseJSONRenderer  # noqa:
 from knox.models import AuthToken, get_digest_token  # noqa: E402
 from knox.settings import CONSTANTS  # noqa: E402
 
+from sessions import services as session_services  # noqa: E402
 from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
 from sessions.serializers import SessionDetailSerializer  # noqa: E402
 from sessions.services import session_submit_section  # noqa: E402
@@ -609,8 +613,8 @@ def lock_query_sql(session_id: str, user_id: str) -> tuple[str, list]:
     """The SQL and parameters `_locked_session` sends, compiled by Django rather than copied:
     `.get()` drops the default ordering and adds LIMIT 21."""
     queryset = (
-        CandidateSession.objects.select_for_update(of=("self",))
-        .select_related("assessment")
+        session_services._sessions()
+        .select_for_update(of=("self",))
         .filter(pk=session_id, user_id=user_id)
         .order_by()[:21]
     )
