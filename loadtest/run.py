@@ -137,6 +137,7 @@ def load_environment(**overrides: str) -> dict[str, str]:
         "GEMINI_API_BASE_URL": "",
         "THROTTLE_CANDIDATE_RATE": "100000/min",
         "THROTTLE_LOGIN_RATE": "100000/min",
+        "THROTTLE_LOGIN_CLIENT_RATE": "100000/min",
         "MEDIA_ROOT": str(MEDIA_ROOT),
         "BIND_HOST": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment_engine.api.schema import ERROR_RESPONSES
+from assessment_engine.api.throttling import LoginAccountThrottle, LoginClientThrottle
 
 from . import services
 from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutputSerializer
@@ -16,7 +17,7 @@ from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutput
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_scope = "login"
+    throttle_classes = [LoginAccountThrottle, LoginClientThrottle]
 
     @extend_schema(
         request=LoginInputSerializer,

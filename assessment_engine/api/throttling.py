@@ -12,6 +12,7 @@ reached the request is allowed (and the outage logged), so candidates keep submi
 Redis is away.
 """
 
+import hashlib
 import logging
 
 import redis
@@ -54,3 +55,30 @@ class SlidingWindowThrottle(SimpleRateThrottle):
 class ResilientScopedRateThrottle(ScopedRateThrottle, SlidingWindowThrottle):
     """DRF's scoped throttle (each view names its scope; per user, or per IP when anonymous),
     counted by `SlidingWindowThrottle`: `ScopedRateThrottle` picks the rate, then hands over."""
+
+
+class LoginAccountThrottle(SlidingWindowThrottle):
+    """Login attempts at one account from one client (`THROTTLE_LOGIN_RATE`): guessing one
+    account's password stays slow, while a whole exam hall behind one NAT address can still
+    log in together, each candidate counted on their own."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view) -> str:
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        # Hashed: keys stay short and Redis never holds the usernames people typed.
+        account = hashlib.sha256(str(username or "").strip().lower().encode()).hexdigest()[:32]
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": f"{self.get_ident(request)}:{account}",
+        }
+
+
+class LoginClientThrottle(SlidingWindowThrottle):
+    """All login attempts from one client (`THROTTLE_LOGIN_CLIENT_RATE`, set for the largest
+    room behind one address): caps spraying one password across many accounts."""
+
+    scope = "login_client"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

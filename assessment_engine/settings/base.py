@@ -167,10 +167,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "assessment_engine.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assessment_engine.api.exceptions.api_exception_handler",
-    # Each view names its scope; the rates are per user (per IP for login).
+    # Each view names its scope; the rates are per user (for login: per client IP and account,
+    # and per client IP).
     "DEFAULT_THROTTLE_CLASSES": ["assessment_engine.api.throttling.ResilientScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env("THROTTLE_LOGIN_RATE", default="10/min"),
+        "login_client": env("THROTTLE_LOGIN_CLIENT_RATE", default="1200/min"),
         "candidate": env("THROTTLE_CANDIDATE_RATE", default="300/min"),
         "generation": env("THROTTLE_GENERATION_RATE", default="20/min"),
     },

@@ -53,6 +53,7 @@ def _local_only() -> set[str]:
         "LOG_LEVEL",
         "WEB_CONCURRENCY",
         "THROTTLE_LOGIN_RATE",
+        "THROTTLE_LOGIN_CLIENT_RATE",
         "AUTH_TOKEN_TTL_SECONDS",
         "DATABASE_CONN_MAX_AGE",
         "DATABASE_PGBOUNCER",
