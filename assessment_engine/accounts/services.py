@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,8 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from knox.models import AuthToken
 
+from assessment_engine.api.errors import Throttled
+
 from .errors import InvalidCredentials
 from .models import User
+from .password_slots import HostSlots, NoFreeSlot
 
 
 @dataclass(frozen=True)
@@ -25,11 +30,22 @@ class IssuedToken:
 
 
 def auth_login(*, username: str, password: str) -> IssuedToken:
-    user = authenticate(username=username, password=password)
+    try:
+        with _password_check_slots().hold():
+            user = authenticate(username=username, password=password)
+    except NoFreeSlot as exc:
+        raise Throttled(
+            "This server is checking as many passwords as it may at once; retry in a moment.",
+            retry_after_seconds=1,
+        ) from exc
     if user is None:  # unknown user, wrong password and inactive users look alike on purpose
         raise InvalidCredentials()
     instance, token = AuthToken.objects.create(user=user)
     return IssuedToken(token=token, expires_at=instance.expiry, user=user)
+
+
+def _password_check_slots() -> HostSlots:
+    return HostSlots(Path(settings.LOGIN_SLOTS_DIR), settings.LOGIN_CONCURRENCY_PER_HOST)
 
 
 def auth_logout(*, token: AuthToken) -> None:

@@ -40,3 +40,15 @@ class UnsupportedMediaType(DomainError):
     status_code = 415
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "Unsupported media type."
+
+
+class Throttled(DomainError):
+    """Refused for now, retryable: the handler sets `Retry-After` from `retry_after_seconds`."""
+
+    status_code = 429
+    code = "THROTTLED"
+    default_message = "Too many requests; retry later."
+
+    def __init__(self, message: str | None = None, *, retry_after_seconds: int) -> None:
+        super().__init__(message, details={"retryAfterSeconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds

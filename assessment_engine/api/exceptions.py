@@ -17,7 +17,7 @@ from rest_framework.views import set_rollback
 from assessment_engine.request_context import current_request_id
 
 from .envelope import error_body
-from .errors import DomainError
+from .errors import DomainError, Throttled
 
 logger = logging.getLogger("assessment_engine.errors")
 
@@ -41,7 +41,12 @@ _DRF_CODES: list[tuple[type[drf.APIException], str]] = [
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     set_rollback()
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        headers = {}
+        if isinstance(exc, Throttled):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=headers
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -3,10 +3,13 @@
 Every variable of the configuration table in README.md is read here, with the same name.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -156,6 +159,16 @@ FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default=None)
 
 # --- REST API ------------------------------------------------------------------------------
 AUTH_TOKEN_TTL = timedelta(seconds=env.int("AUTH_TOKEN_TTL_SECONDS", default=10 * 60 * 60))
+# Password checks (PBKDF2, ~0.25 s of a core each) in flight at once per host, across its web
+# processes: a login wave must leave workers for the candidates (accounts/password_slots.py).
+LOGIN_CONCURRENCY_PER_HOST = env.int(
+    "LOGIN_CONCURRENCY_PER_HOST", default=max(1, (os.cpu_count() or 2) // 2)
+)
+if LOGIN_CONCURRENCY_PER_HOST < 1:
+    raise ImproperlyConfigured("LOGIN_CONCURRENCY_PER_HOST must be at least 1.")
+LOGIN_SLOTS_DIR = env(
+    "LOGIN_SLOTS_DIR", default=os.path.join(tempfile.gettempdir(), "assessment-engine-login-slots")
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "assessment_engine.accounts.authentication.BearerTokenAuthentication"

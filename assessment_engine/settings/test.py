@@ -17,6 +17,9 @@ DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 READ_REPLICA_ALIAS = None
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+# Out of the way like the throttles; the slot tests set their own.
+LOGIN_CONCURRENCY_PER_HOST = 64
+LOGIN_SLOTS_DIR = str(BASE_DIR / ".run" / "test-login-slots")
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=str(BASE_DIR / ".run" / "test-media"))
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

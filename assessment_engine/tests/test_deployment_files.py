@@ -54,6 +54,8 @@ def _local_only() -> set[str]:
         "WEB_CONCURRENCY",
         "THROTTLE_LOGIN_RATE",
         "THROTTLE_LOGIN_CLIENT_RATE",
+        "LOGIN_CONCURRENCY_PER_HOST",
+        "LOGIN_SLOTS_DIR",
         "AUTH_TOKEN_TTL_SECONDS",
         "DATABASE_CONN_MAX_AGE",
         "DATABASE_PGBOUNCER",
