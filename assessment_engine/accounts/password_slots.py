@@ -13,10 +13,13 @@ the CPU being protected is this host's.
 """
 
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 class NoFreeSlot(Exception):
@@ -31,12 +34,23 @@ class HostSlots:
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        """Hold a free slot for the block, or raise `NoFreeSlot` at once (never waits)."""
-        descriptor = self._take_free_slot()
+        """Hold a free slot for the block, or raise `NoFreeSlot` at once (never waits).
+
+        If the directory cannot be used (permissions, a full disk), the block runs without a
+        slot: like the throttles, this protection fails open rather than refusing every login.
+        """
+        try:
+            descriptor = self._take_free_slot()
+        except OSError as exc:
+            logger.warning(
+                "Login slots unusable in %s, checking without one: %s", self.directory, exc
+            )
+            descriptor = None
         try:
             yield
         finally:
-            os.close(descriptor)  # closing the last descriptor releases the lock
+            if descriptor is not None:
+                os.close(descriptor)  # closing the last descriptor releases the lock
 
     def _take_free_slot(self) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)

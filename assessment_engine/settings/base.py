@@ -167,7 +167,8 @@ LOGIN_CONCURRENCY_PER_HOST = env.int(
 if LOGIN_CONCURRENCY_PER_HOST < 1:
     raise ImproperlyConfigured("LOGIN_CONCURRENCY_PER_HOST must be at least 1.")
 LOGIN_SLOTS_DIR = env(
-    "LOGIN_SLOTS_DIR", default=os.path.join(tempfile.gettempdir(), "assessment-engine-login-slots")
+    "LOGIN_SLOTS_DIR",
+    default=os.path.join(tempfile.gettempdir(), f"assessment-engine-login-slots-{os.getuid()}"),
 )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -65,6 +65,16 @@ def test_a_killed_holder_frees_its_slot(tmp_path):
         pass
 
 
+def test_an_unusable_slot_directory_fails_open(tmp_path):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    ran = []
+    with HostSlots(not_a_directory, 1).hold():
+        ran.append(True)
+
+    assert ran == [True]
+
+
 def test_slots_are_released_after_use(tmp_path):
     slots = HostSlots(tmp_path, 1)
     for _ in range(3):
