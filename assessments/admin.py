@@ -11,6 +11,7 @@ from syllabus.models import Syllabus
 
 from .generation import generation_trigger
 from .models import Assessment, AssessmentStatus
+from .policy import POLICY_FIELDS, assessment_policy_update
 
 
 @admin.register(Assessment)
@@ -30,6 +31,51 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["publish", "unpublish"]
     exclude = ["content", "syllabi"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "title",
+                    "subject",
+                    "status",
+                    "published_at",
+                    "section_count",
+                    "question_count",
+                ]
+            },
+        ),
+        (
+            "Delivery policy",
+            {
+                "fields": list(POLICY_FIELDS),
+                "description": (
+                    "How candidates take this assessment. The time limit is fixed when a "
+                    "session starts; moving the close applies to running sessions at once."
+                ),
+            },
+        ),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "options",
+                    "dedupe_key",
+                    "syllabus_hash",
+                    "provider",
+                    "model",
+                    "prompt_version",
+                    "job",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+        ("Content", {"fields": ["readable_content"]}),
+    ]
     readonly_fields = [
         "id",
         "title",
@@ -56,6 +102,11 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj: Assessment, form, change: bool) -> None:
+        # Only the policy is editable here; it goes through the same service as the API.
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        assessment_policy_update(assessment_id=obj.pk, changes=changes)
 
     @admin.display(description="Content (with answer keys)")
     def readable_content(self, assessment: Assessment) -> str:

@@ -1,9 +1,8 @@
-"""Assessments: trigger generation (staff), list published, candidate view."""
+"""Assessments: trigger generation (staff), list published, summary or preview, policy."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,14 +13,17 @@ from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, 
 from . import selectors
 from .content import GenerationOptions
 from .generation import generation_trigger
-from .models import Assessment
+from .policy import assessment_policy_update
 from .serializers import (
     GENERATE_REQUEST_SCHEMA,
     AssessmentListSerializer,
-    CandidateAssessmentSerializer,
+    AssessmentPreviewSerializer,
     GenerateRequestSerializer,
     GenerateResponseSerializer,
+    PolicySerializer,
 )
+
+STAFF_ACTIONS = ("generate", "policy")
 
 
 @extend_schema_view(
@@ -39,7 +41,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.assessment_list_published()
 
     def get_permissions(self):
-        if self.action == "generate":
+        if self.action in STAFF_ACTIONS:
             return [IsStaff()]
         return super().get_permissions()
 
@@ -48,17 +50,48 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return "generation" if self.action == "generate" else "candidate"
 
     @extend_schema(
-        summary="An assessment as candidates see it (no answer keys)",
-        responses={200: CandidateAssessmentSerializer, **ERROR_RESPONSES, **error_responses(404)},
+        summary="One assessment: a summary and its policy for candidates, a preview for staff",
+        description=(
+            "Candidates get the summary of the list (with `policy`) and never questions: they "
+            "see questions only through a session of their own. Staff get the candidate view "
+            "(questions without answer keys) and the policy. A draft is 404 to candidates."
+        ),
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AssessmentDetail",
+                serializers=[AssessmentListSerializer, AssessmentPreviewSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERROR_RESPONSES,
+            **error_responses(404),
+        },
     )
     def retrieve(self, request: Request, assessment_id: str) -> Response:
-        try:
-            view = selectors.assessment_candidate_view(
-                assessment_id=assessment_id, user=request.user
-            )
-        except Assessment.DoesNotExist as exc:
-            raise NotFound("No such assessment.") from exc
-        return Response(view)
+        assessment = selectors.assessment_get_visible(
+            assessment_id=assessment_id, user=request.user
+        )
+        if not request.user.is_staff:
+            return Response(AssessmentListSerializer(assessment).data)
+        preview = selectors.assessment_candidate_view(assessment=assessment)
+        return Response({**preview, "policy": PolicySerializer(assessment).data})
+
+    @extend_schema(
+        summary="Change the delivery policy (staff); every field optional",
+        request=PolicySerializer,
+        responses={
+            200: PolicySerializer,
+            **ERROR_RESPONSES,
+            **error_responses(403, 404),
+        },
+    )
+    @action(detail=True, methods=["patch"], url_path="policy")
+    def policy(self, request: Request, assessment_id: str) -> Response:
+        changes = PolicySerializer(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        assessment = assessment_policy_update(
+            assessment_id=assessment_id, changes=dict(changes.validated_data)
+        )
+        return Response(PolicySerializer(assessment).data)
 
     @extend_schema(
         summary="Trigger generation (staff); returns the job at once",

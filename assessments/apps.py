@@ -9,6 +9,7 @@ class AssessmentsConfig(AppConfig):
         from jobs.models import JobType
         from jobs.registry import register_handler
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .generation import GenerationHandler
 
         register_handler(JobType.GENERATION, GenerationHandler())

@@ -1,12 +1,29 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "DRAFT"
     PUBLISHED = "PUBLISHED"
+
+
+class ReviewLevel(models.TextChoices):
+    """What a candidate sees of a graded session, in increasing order (see `policy.py`)."""
+
+    SCORES = "SCORES"
+    FEEDBACK = "FEEDBACK"
+    FULL = "FULL"
+
+
+def default_max_attempts() -> int:
+    return settings.ASSESSMENT_DEFAULT_MAX_ATTEMPTS
+
+
+def default_review_policy() -> str:
+    return settings.ASSESSMENT_DEFAULT_REVIEW_POLICY
 
 
 class Assessment(models.Model):
@@ -38,6 +55,23 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    # The delivery policy (API.md "Delivery policy"). Columns of the assessment rather than a
+    # row of its own: every assessment has exactly one policy (NOT NULL says so), the window
+    # check is a plain CHECK on one row, and the session path reads it in the join it already
+    # makes for the content version. The rules that read it live in `assessments.policy`.
+    max_attempts = models.PositiveIntegerField(default=default_max_attempts)
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_options = models.BooleanField(default=True)
+    review_policy = models.CharField(
+        max_length=10, choices=ReviewLevel.choices, default=default_review_policy
+    )
+    review_after_close = models.CharField(
+        max_length=10, choices=ReviewLevel.choices, default=ReviewLevel.FULL
+    )
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -50,9 +84,46 @@ class Assessment(models.Model):
                 condition=Q(section_count__gte=1) & Q(question_count__gte=1),
                 name="assessment_has_questions",
             ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__gte=1),
+                name="assessment_policy_attempts_positive",
+                violation_error_message="Max attempts must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__isnull=True) | Q(time_limit_seconds__gt=0),
+                name="assessment_policy_time_limit_positive",
+                violation_error_message="The time limit must be a positive number of seconds.",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(opens_at__lt=F("closes_at")),
+                name="assessment_policy_window_order",
+                violation_error_message="The window must close after it opens.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_policy__in=ReviewLevel.values)
+                & Q(review_after_close__in=ReviewLevel.values),
+                name="assessment_policy_review_levels",
+            ),
+            # After the close a candidate never sees less than before it.
+            models.CheckConstraint(
+                condition=~Q(
+                    review_policy=ReviewLevel.FULL, review_after_close__in=["SCORES", "FEEDBACK"]
+                )
+                & ~Q(review_policy=ReviewLevel.FEEDBACK, review_after_close=ReviewLevel.SCORES),
+                name="assessment_policy_review_after_close_not_lower",
+                violation_error_message="The review level after the close cannot be lower.",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="assessment_status_idx"),
+            # The close sweep looks up assessments whose window has closed.
+            models.Index(
+                fields=["closes_at"],
+                condition=Q(closes_at__isnull=False),
+                name="assessment_closes_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:

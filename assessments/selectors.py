@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from assessment_engine.db import replica
 
 from .candidate_view import candidate_content
+from .errors import AssessmentNotFound
 from .models import Assessment, AssessmentStatus
 
 logger = logging.getLogger(__name__)
@@ -25,24 +26,35 @@ def assessment_list_published() -> QuerySet[Assessment]:
 CANDIDATE_VIEW_CACHE_SECONDS = 3600
 
 
-def assessment_candidate_view(*, assessment_id, user) -> dict:
-    """The candidate view, cached in Redis under the assessment's id and version.
+def assessment_get_visible(*, assessment_id, user) -> Assessment:
+    """The assessment without its content: any for staff, a published one for a candidate
+    (a draft is "not found" to candidates, not "forbidden")."""
+    visible = Assessment.objects.using(replica()).defer("content", "options")
+    if not user.is_staff:
+        visible = visible.filter(status=AssessmentStatus.PUBLISHED)
+    assessment = visible.filter(pk=assessment_id).first()
+    if assessment is None:
+        raise AssessmentNotFound()
+    return assessment
+
+
+def assessment_candidate_view(*, assessment: Assessment) -> dict:
+    """The candidate view (the staff preview), cached in Redis under the assessment's id and
+    version.
 
     Every publish/unpublish (or edit) bumps the version, so a changed assessment is simply a
     new key; old ones expire. The cache fails open: without Redis the view is built from the
     database.
     """
-    visible = Assessment.objects.using(replica())
-    if not user.is_staff:
-        visible = visible.filter(status=AssessmentStatus.PUBLISHED)
-    version = visible.filter(pk=assessment_id).values_list("version", flat=True).first()
-    if version is None:
-        raise Assessment.DoesNotExist
-    key = f"assessment:{assessment_id}:v{version}:candidate-view"
+    key = f"assessment:{assessment.pk}:v{assessment.version}:candidate-view"
     view = _cache_get(key)
     if view is None:
-        content = visible.values_list("content", flat=True).get(pk=assessment_id)
-        view = {"assessmentId": str(assessment_id), **candidate_content(content)}
+        content = (
+            Assessment.objects.using(replica())
+            .values_list("content", flat=True)
+            .get(pk=assessment.pk)
+        )
+        view = {"assessmentId": str(assessment.pk), **candidate_content(content)}
         _cache_set(key, view, CANDIDATE_VIEW_CACHE_SECONDS)
     return view
 

@@ -1,10 +1,18 @@
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
+from assessment_engine.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
 
 from .content.options import DIFFICULTIES
 from .models import Assessment
+from .policy import POLICY_FIELDS
+
+MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600
 
 
 class GenerationOptionsSerializer(serializers.Serializer):
@@ -64,8 +72,41 @@ class GenerateResponseSerializer(serializers.Serializer):
         return data
 
 
+class PolicySerializer(serializers.ModelSerializer):
+    """The delivery policy: what staff set and candidates are shown (API.md "Delivery policy").
+
+    As input (PATCH) every field is optional; the rules between fields are the service's.
+    """
+
+    max_attempts = StrictIntegerField(min_value=1, max_value=1000, required=False)
+    time_limit_seconds = StrictIntegerField(
+        min_value=1, max_value=MAX_TIME_LIMIT_SECONDS, allow_null=True, required=False
+    )
+    shuffle_questions = StrictBooleanField(required=False)
+    shuffle_options = StrictBooleanField(required=False)
+
+    def to_internal_value(self, data):
+        # A misspelt field would otherwise be ignored and the change silently not made.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Not a policy field."] for key in unknown})
+        return super().to_internal_value(data)
+
+    class Meta:
+        model = Assessment
+        fields = list(POLICY_FIELDS)
+        extra_kwargs = {
+            "opens_at": {"required": False},
+            "closes_at": {"required": False},
+            "review_policy": {"required": False},
+            "review_after_close": {"required": False},
+        }
+
+
 class AssessmentListSerializer(serializers.ModelSerializer):
     assessment_id = serializers.UUIDField(source="id")
+    policy = PolicySerializer(source="*", read_only=True)
 
     class Meta:
         model = Assessment
@@ -76,6 +117,7 @@ class AssessmentListSerializer(serializers.ModelSerializer):
             "section_count",
             "question_count",
             "created_at",
+            "policy",
         ]
         read_only_fields = fields
 
@@ -106,3 +148,9 @@ class CandidateAssessmentSerializer(serializers.Serializer):
     title = serializers.CharField()
     subject = serializers.CharField()
     sections = CandidateSectionSerializer(many=True)
+
+
+class AssessmentPreviewSerializer(CandidateAssessmentSerializer):
+    """Schema only: what staff get from GET /assessments/{id}: the candidate view and policy."""
+
+    policy = PolicySerializer()

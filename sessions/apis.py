@@ -59,7 +59,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, session_id: str) -> Response:
         session = services.session_get(session_id=session_id, user=request.user)
-        return Response(SessionDetailSerializer(session).data)
+        return Response(SessionDetailSerializer(session, context={"request": request}).data)
 
     @extend_schema(
         summary="Opt in to a published assessment",
@@ -70,7 +70,9 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def opt_in(self, request: Request) -> Response:
         data = _valid(OptInSerializer, request)
         outcome = services.session_opt_in(user=request.user, assessment_id=data["assessment_id"])
-        return _session_response(outcome, status.HTTP_201_CREATED if outcome.changed else 200)
+        return _session_response(
+            request, outcome, status.HTTP_201_CREATED if outcome.changed else 200
+        )
 
     @extend_schema(
         summary="Start an opted-in session (OPTED_IN → ACTIVE)",
@@ -81,7 +83,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def start(self, request: Request) -> Response:
         data = _valid(StartSerializer, request)
         outcome = services.session_start(session_id=data["session_id"], user=request.user)
-        return _session_response(outcome, status.HTTP_200_OK)
+        return _session_response(request, outcome, status.HTTP_200_OK)
 
     @extend_schema(
         summary="Submit the current section's answers (strict order)",
@@ -98,7 +100,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             section_id=data["section_id"],
             answers=data["answers"],
         )
-        return _session_response(outcome, status.HTTP_201_CREATED)
+        return _session_response(request, outcome, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Keep an ACTIVE session alive",
@@ -108,7 +110,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def heartbeat(self, request: Request, session_id: str) -> Response:
         outcome = services.session_heartbeat(session_id=session_id, user=request.user)
-        return _session_response(outcome, status.HTTP_200_OK)
+        return _session_response(request, outcome, status.HTTP_200_OK)
 
     @extend_schema(
         summary="Complete the session: one evaluation job (202; again → 200, same job)",
@@ -118,7 +120,9 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, session_id: str) -> Response:
         outcome = services.session_complete(session_id=session_id, user=request.user)
-        return _session_response(outcome, status.HTTP_202_ACCEPTED if outcome.changed else 200)
+        return _session_response(
+            request, outcome, status.HTTP_202_ACCEPTED if outcome.changed else 200
+        )
 
 
 def _valid(serializer_class, request: Request) -> dict:
@@ -127,8 +131,9 @@ def _valid(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def _session_response(outcome: services.Outcome, status_code: int) -> Response:
-    return Response(SessionDetailSerializer(outcome.session).data, status=status_code)
+def _session_response(request: Request, outcome: services.Outcome, status_code: int) -> Response:
+    body = SessionDetailSerializer(outcome.session, context={"request": request}).data
+    return Response(body, status=status_code)
 
 
 def _check_claimed_user_id(request: Request) -> None:

@@ -1,14 +1,16 @@
 """The session rules' errors, each with its contract status and code."""
 
 from assessment_engine.api.errors import DomainError, NotFound
+from assessments.errors import (  # noqa: F401  (re-exported: the session rules raise them too)
+    AssessmentClosed,
+    AssessmentNotAvailable,
+    AssessmentNotFound,
+    AssessmentNotOpen,
+)
 
 
 class SessionNotFound(NotFound):
     default_message = "No such session."
-
-
-class AssessmentNotFound(NotFound):
-    default_message = "No such assessment."
 
 
 class ActiveSessionExists(DomainError):
@@ -44,7 +46,13 @@ class SectionsIncomplete(DomainError):
     code = "SECTIONS_INCOMPLETE"
 
 
-class AssessmentNotAvailable(DomainError):
+class NoAttemptsLeft(DomainError):
     status_code = 409
-    code = "ASSESSMENT_NOT_AVAILABLE"
-    default_message = "This assessment is not published."
+    code = "NO_ATTEMPTS_LEFT"
+    default_message = "You have used every attempt this assessment allows."
+
+
+class TimeLimitExceeded(DomainError):
+    status_code = 409
+    code = "TIME_LIMIT_EXCEEDED"
+    default_message = "The session's time is up; it was completed with what was submitted."

@@ -39,6 +39,19 @@ class CandidateSession(models.Model):
     evaluation_job = models.ForeignKey(
         "jobs.AIJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 1 for a candidate's first session of an assessment, 2 for the second... (the delivery
+    # policy's maxAttempts counts these; unique, so two racing opt-ins cannot both be attempt 1).
+    attempt = models.PositiveIntegerField(default=1)
+    # Fixed at start from the policy: started_at + time limit (null without one). The window's
+    # close is read from the assessment, so staff moving `closes_at` applies to running sessions.
+    deadline = models.DateTimeField(null=True, blank=True)
+    # COMPLETED by the deadline or the window's close rather than by the candidate.
+    auto_completed = models.BooleanField(default=False)
+    # The order of questions and options, fixed at start (`sessions.shuffling`); null = as
+    # authored. Ids never change, so grading ignores it.
+    shuffle_seed = models.BigIntegerField(null=True, blank=True)
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_options = models.BooleanField(default=False)
     # Bumped by every transition: a cheap "has anything changed" for clients and caches.
     version = models.PositiveIntegerField(default=1)
 
@@ -55,6 +68,14 @@ class CandidateSession(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="session_one_open_per_user_assessment",
             ),
+            models.UniqueConstraint(
+                fields=["user", "assessment", "attempt"], name="session_unique_attempt"
+            ),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="session_attempt_positive"),
+            models.CheckConstraint(
+                condition=Q(auto_completed=False) | Q(status=SessionStatus.COMPLETED),
+                name="session_auto_completed_is_completed",
+            ),
             models.CheckConstraint(
                 condition=Q(current_section_index__lte=F("section_count"))
                 & Q(section_count__gte=1),
@@ -62,7 +83,12 @@ class CandidateSession(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status=SessionStatus.OPTED_IN)
-                | Q(started_at__isnull=True, completed_at__isnull=True, expired_at__isnull=True),
+                | Q(
+                    started_at__isnull=True,
+                    completed_at__isnull=True,
+                    expired_at__isnull=True,
+                    deadline__isnull=True,
+                ),
                 name="session_opted_in_not_started",
             ),
             models.CheckConstraint(
@@ -75,14 +101,12 @@ class CandidateSession(models.Model):
                 ),
                 name="session_active_timestamps",
             ),
+            # Completed by the candidate means every section was submitted; completed by the
+            # clock may leave sections unsubmitted (they score 0).
             models.CheckConstraint(
                 condition=~Q(status=SessionStatus.COMPLETED)
-                | Q(
-                    started_at__isnull=False,
-                    completed_at__isnull=False,
-                    expired_at__isnull=True,
-                    current_section_index=F("section_count"),
-                ),
+                | Q(started_at__isnull=False, completed_at__isnull=False, expired_at__isnull=True)
+                & (Q(current_section_index=F("section_count")) | Q(auto_completed=True)),
                 name="session_completed_timestamps",
             ),
             models.CheckConstraint(
@@ -97,6 +121,18 @@ class CandidateSession(models.Model):
                 fields=["last_activity_at"],
                 condition=Q(status=SessionStatus.ACTIVE),
                 name="session_active_activity_idx",
+            ),
+            # The deadline sweep reads only ACTIVE sessions with a time limit, earliest first.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status=SessionStatus.ACTIVE, deadline__isnull=False),
+                name="session_active_deadline_idx",
+            ),
+            # The close sweep finds the ACTIVE sessions of an assessment whose window closed.
+            models.Index(
+                fields=["assessment"],
+                condition=Q(status=SessionStatus.ACTIVE),
+                name="session_active_assessment_idx",
             ),
             models.Index(fields=["user", "-opted_in_at"], name="session_user_idx"),
         ]

@@ -1,10 +1,12 @@
-"""Candidate session behaviour. Every transition locks the session row, re-reads it, applies
-lazy expiry, asks the transition table, and writes only the fields it changed.
+"""Candidate session behaviour. Every transition locks the session row, re-reads it, lets the
+clock settle it (`_settle`: auto-complete past the deadline or the window's close, expire after
+inactivity), asks the transition table, and writes only the fields it changed.
 
 Lock order, everywhere: the user's row (only `session_start`, which looks across sessions),
 then session rows.
 """
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,30 +16,35 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from assessment_engine.api.errors import ValidationFailed
 from assessments.content_memo import content_of
 from assessments.models import Assessment
+from assessments.policy import POLICY_FIELDS, check_open
 from jobs.models import JobType
 from jobs.services import job_create_or_get
 
 from .answers import clean_answers
 from .errors import (
     ActiveSessionExists,
-    AssessmentNotAvailable,
     AssessmentNotFound,
+    NoAttemptsLeft,
     SectionAlreadySubmitted,
     SectionOutOfOrder,
     SectionsIncomplete,
     SessionExpired,
     SessionNotFound,
+    TimeLimitExceeded,
 )
 from .models import OPEN_STATUSES, CandidateSession, SectionSubmission, SessionStatus
 from .transitions import target_status
 
 EXPIRY_SWEEP_BATCH = 1000
+# Each auto-completion inserts an evaluation job: smaller batches keep the row locks short.
+COMPLETION_SWEEP_BATCH = 200
+OPT_IN_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -50,28 +57,57 @@ def inactivity_cutoff(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.SESSION_INACTIVITY_TIMEOUT_SECONDS)
 
 
+def overdue_cutoff(now: datetime) -> datetime:
+    """A session whose end (deadline or close) is before this takes no more submits."""
+    return now - timedelta(seconds=settings.SESSION_DEADLINE_GRACE_SECONDS)
+
+
+def session_end(session: CandidateSession) -> datetime | None:
+    """When the clock ends an ACTIVE session: its deadline or its assessment's close, the
+    earlier; None when neither is set."""
+    ends = [end for end in (session.deadline, session.assessment.closes_at) if end is not None]
+    return min(ends) if ends else None
+
+
 def session_opt_in(*, user, assessment_id) -> Outcome:
-    assessment = Assessment.objects.filter(pk=assessment_id).only("status", "section_count").first()
+    """A new OPTED_IN session with the next attempt number, or the open one (changed=False).
+
+    Two racing opt-ins compute the same attempt number: the unique (user, assessment, attempt)
+    and one-open-session indexes let one insert win; the loser returns the winner's session.
+    """
+    assessment = _policy_of(Assessment.objects.filter(pk=assessment_id)).first()
     if assessment is None:
         raise AssessmentNotFound()
-    if not assessment.is_published:
-        raise AssessmentNotAvailable()
-    _expire_inactive(CandidateSession.objects.filter(user=user, assessment=assessment))
-    existing = _open_session(user, assessment)
-    if existing:
-        return Outcome(existing, changed=False)
-    try:
-        with transaction.atomic():
-            session = CandidateSession.objects.create(
-                user=user,
-                assessment=assessment,
-                status=SessionStatus.OPTED_IN,
-                section_count=assessment.section_count,
-                opted_in_at=timezone.now(),
+    check_open(assessment, timezone.now())
+    for _ in range(OPT_IN_TRIES):
+        # One statement, so the open session and the attempts used are one consistent snapshot.
+        mine = list(_sessions().filter(user=user, assessment=assessment).order_by("-attempt"))
+        existing = next((s for s in mine if s.status in OPEN_STATUSES), None)
+        if existing:
+            if _settle_if_due(existing):
+                continue  # the clock just ended it: count it as used and look again
+            return Outcome(existing, changed=False)
+        attempt = (mine[0].attempt if mine else 0) + 1
+        if attempt > assessment.max_attempts:
+            raise NoAttemptsLeft(
+                f"This assessment allows {assessment.max_attempts} attempt(s).",
+                details={"maxAttempts": assessment.max_attempts},
             )
-    except IntegrityError:  # a concurrent opt-in of the same user won the partial unique index
-        return Outcome(_open_session(user, assessment), changed=False)
-    return Outcome(session, changed=True)
+        try:
+            with transaction.atomic():
+                session = CandidateSession.objects.create(
+                    user=user,
+                    assessment=assessment,
+                    attempt=attempt,
+                    status=SessionStatus.OPTED_IN,
+                    section_count=assessment.section_count,
+                    opted_in_at=timezone.now(),
+                )
+            return Outcome(session, changed=True)
+        except IntegrityError:  # a concurrent opt-in of the same user won: look again
+            continue
+    # Only reachable if sessions of this user were opted in to and ended between our tries.
+    raise ActiveSessionExists("Other opt-ins of yours are in progress; retry.")
 
 
 def session_start(*, session_id, user) -> Outcome:
@@ -79,16 +115,35 @@ def session_start(*, session_id, user) -> Outcome:
         target = target_status("start", session.status)
         if session.status == target:
             return False  # already ACTIVE: starting again returns it
+        policy = session.assessment
+        check_open(policy, now)
         _make_room_for_active_session(user, session, now)
         session.status, session.started_at, session.last_activity_at = target, now, now
+        if policy.time_limit_seconds is not None:
+            session.deadline = now + timedelta(seconds=policy.time_limit_seconds)
+        if policy.shuffle_questions or policy.shuffle_options:
+            session.shuffle_seed = secrets.randbits(63)
+            session.shuffle_questions = policy.shuffle_questions
+            session.shuffle_options = policy.shuffle_options
         try:
             with transaction.atomic():
-                _save(session, "status", "started_at", "last_activity_at")
+                _save(
+                    session,
+                    "status",
+                    "started_at",
+                    "last_activity_at",
+                    "deadline",
+                    "shuffle_seed",
+                    "shuffle_questions",
+                    "shuffle_options",
+                )
         except IntegrityError as exc:  # the partial unique index: never two ACTIVE per user
             raise ActiveSessionExists() from exc
         return True
 
-    return _transition(session_id=session_id, user=user, apply=start, lock_user=True)
+    return _transition(
+        session_id=session_id, user=user, action="start", apply=start, lock_user=True
+    )
 
 
 def session_submit_section(
@@ -107,7 +162,7 @@ def session_submit_section(
                 f"Expected section {expected}, got {section_index}.",
                 details={"expected": expected, "got": section_index},
             )
-        sections = content_of(session.assessment_id, session.assessment_version)["sections"]
+        sections = content_of(session.assessment_id, session.assessment.version)["sections"]
         if section_index >= len(sections):
             raise ValidationFailed(details={"sectionIndex": ["No such section."]})
         section = sections[section_index]
@@ -128,7 +183,7 @@ def session_submit_section(
         _save(session, "current_section_index", "last_activity_at")
         return True
 
-    return _transition(session_id=session_id, user=user, apply=submit)
+    return _transition(session_id=session_id, user=user, action="submit_section", apply=submit)
 
 
 def session_heartbeat(*, session_id, user) -> Outcome:
@@ -138,7 +193,7 @@ def session_heartbeat(*, session_id, user) -> Outcome:
         _save(session, "last_activity_at")
         return True
 
-    return _transition(session_id=session_id, user=user, apply=heartbeat)
+    return _transition(session_id=session_id, user=user, action="heartbeat", apply=heartbeat)
 
 
 def session_complete(*, session_id, user) -> Outcome:
@@ -156,53 +211,75 @@ def session_complete(*, session_id, user) -> Outcome:
                     "sectionCount": session.section_count,
                 },
             )
-        job = job_create_or_get(
-            job_type=JobType.EVALUATION,
-            dedupe_key=f"evaluation:{session.pk}",
-            payload={"sessionId": str(session.pk)},
-        ).job  # published when this transaction commits
-        session.status, session.completed_at, session.evaluation_job = target, now, job
-        _save(session, "status", "completed_at", "evaluation_job")
+        _finish(session, completed_at=now, automatically=False)
         return True
 
-    return _transition(session_id=session_id, user=user, apply=complete)
+    return _transition(session_id=session_id, user=user, action="complete", apply=complete)
 
 
 def session_get(*, session_id, user) -> CandidateSession:
-    """A read that still enforces expiry: an ACTIVE session past its timeout reads as EXPIRED."""
-    sessions = CandidateSession.objects.filter(user=user)
+    """A read that still applies the clock: an ACTIVE session past its deadline reads as
+    COMPLETED (auto-completed), one past its inactivity timeout as EXPIRED."""
     try:
         session = _with_view_relations(_sessions()).get(pk=session_id, user=user)
     except (CandidateSession.DoesNotExist, ValidationError) as exc:
         raise SessionNotFound() from exc
-    if _is_inactive(session, timezone.now()) and _expire_inactive(sessions.filter(pk=session.pk)):
-        session.refresh_from_db(fields=["status", "expired_at", "version"])
+    if _settle_if_due(session):
+        session = _with_view_relations(_sessions()).get(pk=session_id, user=user)
     return session
 
 
 def session_list(*, user) -> QuerySet[CandidateSession]:
-    sessions = CandidateSession.objects.filter(user=user)
-    _expire_inactive(sessions)
-    return _with_view_relations(sessions).order_by("-opted_in_at", "id")
+    active = _sessions().filter(user=user, status=SessionStatus.ACTIVE).first()  # one at most
+    if active:
+        _settle_if_due(active)
+    return _with_view_relations(_sessions().filter(user=user)).order_by("-opted_in_at", "id")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    completed: int  # ACTIVE sessions past their deadline or their assessment's close
+    expired: int  # ACTIVE sessions past their inactivity timeout
+
+
+def sessions_sweep() -> SweepReport:
+    """The beat sweep. The clock's completions go first: a deadline beats inactivity."""
+    return SweepReport(completed=sessions_complete_overdue(), expired=sessions_expire_inactive())
+
+
+def sessions_complete_overdue() -> int:
+    """Auto-complete ACTIVE sessions past their deadline or their assessment's close (plus the
+    grace), in batches, skipping rows a transition holds. Each lookup reads a partial index of
+    ACTIVE sessions (by deadline; by assessment, for the assessments whose window closed), so
+    the cost follows the sessions due, not the table."""
+    completed = 0
+    for due in (_due_by_deadline, _due_by_close):
+        while True:
+            with transaction.atomic():
+                now = timezone.now()
+                batch = list(due(overdue_cutoff(now))[:COMPLETION_SWEEP_BATCH])
+                for session in batch:
+                    _finish(session, completed_at=session_end(session), automatically=True)
+            completed += len(batch)
+            if len(batch) < COMPLETION_SWEEP_BATCH:
+                break
+    return completed
 
 
 def sessions_expire_inactive() -> int:
-    """The beat sweep: expire ACTIVE sessions past their timeout, in batches, skipping rows a
+    """Expire ACTIVE sessions past their inactivity timeout, in batches, skipping rows a
     transition holds. Reads only the partial index of ACTIVE sessions by last activity."""
     expired = 0
     while True:
         with transaction.atomic():
+            now = timezone.now()
             ids = list(
-                CandidateSession.objects.select_for_update(skip_locked=True)
-                .filter(
-                    status=SessionStatus.ACTIVE,
-                    last_activity_at__lte=inactivity_cutoff(timezone.now()),
-                )
+                _inactive(CandidateSession.objects.select_for_update(skip_locked=True), now)
                 .order_by("last_activity_at")
                 .values_list("pk", flat=True)[:EXPIRY_SWEEP_BATCH]
             )
             if ids:
-                _mark_expired(CandidateSession.objects.filter(pk__in=ids), timezone.now())
+                _mark_expired(CandidateSession.objects.filter(pk__in=ids), now)
         expired += len(ids)
         if len(ids) < EXPIRY_SWEEP_BATCH:
             return expired
@@ -212,7 +289,12 @@ def sessions_expire_inactive() -> int:
 
 
 def _transition(
-    *, session_id, user, apply: Callable[[CandidateSession, datetime], bool], lock_user=False
+    *,
+    session_id,
+    user,
+    action: str,
+    apply: Callable[[CandidateSession, datetime], bool],
+    lock_user=False,
 ) -> Outcome:
     changed = False
     with transaction.atomic():
@@ -220,15 +302,66 @@ def _transition(
             _lock_user(user)
         session = _locked_session(session_id, user)
         now = timezone.now()
-        newly_expired = _is_inactive(session, now)
-        if newly_expired:
-            _mark_expired(CandidateSession.objects.filter(pk=session.pk), now)
-        elif session.status != SessionStatus.EXPIRED:
+        settled = _settle(session, now)
+        refusal = _ended_by_clock(session, wants_completion=action == "complete")
+        if refusal is None:
             changed = apply(session, now)
-    # Outside the block: the expiry just written is committed, not rolled back by the error.
-    if newly_expired or session.status == SessionStatus.EXPIRED:
-        raise SessionExpired(details={"sessionId": str(session.pk)})
-    return Outcome(session, changed)
+    # Outside the block: what the clock just wrote is committed, not rolled back by the error.
+    if refusal is not None:
+        raise refusal
+    return Outcome(session, changed or settled)
+
+
+def _ended_by_clock(session: CandidateSession, *, wants_completion: bool) -> Exception | None:
+    """The error for acting on a session the clock has ended. Completing a session the clock
+    completed is not an error: it returns the completed session, as completing twice does."""
+    if session.status == SessionStatus.EXPIRED:
+        return SessionExpired(details={"sessionId": str(session.pk)})
+    if session.auto_completed and not wants_completion:
+        end = session_end(session)
+        return TimeLimitExceeded(
+            details={"sessionId": str(session.pk), "endedAt": end.isoformat() if end else None}
+        )
+    return None
+
+
+def _settle(session: CandidateSession, now: datetime) -> bool:
+    """Let the clock act on a locked session: past its end (plus grace) → auto-completed,
+    else past its inactivity timeout → EXPIRED. Returns whether it changed the session."""
+    if session.status != SessionStatus.ACTIVE:
+        return False
+    if _is_overdue(session, now):
+        _finish(session, completed_at=session_end(session), automatically=True)
+        return True
+    if _is_inactive(session, now):
+        session.status, session.expired_at = target_status("expire", session.status), now
+        _save(session, "status", "expired_at")
+        return True
+    return False
+
+
+def _settle_if_due(session: CandidateSession) -> bool:
+    """For a session read without a lock: if the clock is due to act, lock, re-read, settle."""
+    now = timezone.now()
+    if not (_is_overdue(session, now) or _is_inactive(session, now)):
+        return False
+    with transaction.atomic():
+        locked = _sessions().select_for_update(of=("self",)).get(pk=session.pk)
+        return _settle(locked, timezone.now())
+
+
+def _finish(session: CandidateSession, *, completed_at: datetime, automatically: bool) -> None:
+    """→ COMPLETED with exactly one evaluation job (its dedupe key is the session's), whether
+    the candidate or the clock completes it."""
+    job = job_create_or_get(
+        job_type=JobType.EVALUATION,
+        dedupe_key=f"evaluation:{session.pk}",
+        payload={"sessionId": str(session.pk)},
+    ).job  # published when this transaction commits
+    session.status = target_status("complete", session.status)
+    session.completed_at, session.evaluation_job = completed_at, job
+    session.auto_completed = automatically
+    _save(session, "status", "completed_at", "evaluation_job", "auto_completed")
 
 
 def _lock_user(user) -> None:
@@ -243,28 +376,58 @@ def _locked_session(session_id, user) -> CandidateSession:
 
 
 def _sessions() -> QuerySet[CandidateSession]:
-    """Sessions with their assessment's version, the key of its content (`content_memo`): the
-    content itself is not loaded, nor the rest of the assessment."""
-    return CandidateSession.objects.annotate(assessment_version=F("assessment__version"))
+    """Sessions with their assessment's version (the key of its content in `content_memo`) and
+    delivery policy, in the same join: the content itself is not loaded."""
+    return CandidateSession.objects.select_related("assessment").defer(
+        "assessment__content", "assessment__options"
+    )
+
+
+def _policy_of(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    return assessments.only("version", "status", "section_count", *POLICY_FIELDS)
+
+
+def _due_by_deadline(cutoff: datetime) -> QuerySet[CandidateSession]:
+    return (
+        _sessions()
+        .select_for_update(skip_locked=True, of=("self",))
+        .filter(status=SessionStatus.ACTIVE, deadline__lt=cutoff)
+        .order_by("deadline")
+    )
+
+
+def _due_by_close(cutoff: datetime) -> QuerySet[CandidateSession]:
+    return (
+        _sessions()
+        .select_for_update(skip_locked=True, of=("self",))
+        .filter(status=SessionStatus.ACTIVE, assessment__closes_at__lt=cutoff)
+        .order_by("assessment__closes_at")
+    )
 
 
 def _with_view_relations(sessions: QuerySet) -> QuerySet:
     return sessions.select_related("evaluation_job", "evaluation")
 
 
-def _open_session(user, assessment) -> CandidateSession | None:
-    return _sessions().filter(user=user, assessment=assessment, status__in=OPEN_STATUSES).first()
-
-
 def _make_room_for_active_session(user, session: CandidateSession, now: datetime) -> None:
-    """Another ACTIVE session blocks starting, unless it is past its timeout (then it expires)."""
-    others = CandidateSession.objects.filter(user=user, status=SessionStatus.ACTIVE).exclude(
-        pk=session.pk
+    """Another ACTIVE session blocks starting, unless the clock ends it now (deadline or
+    inactivity). The user's row is locked, so locking the other session keeps the lock order."""
+    other = (
+        _sessions()
+        .select_for_update(of=("self",))
+        .filter(user=user, status=SessionStatus.ACTIVE)
+        .exclude(pk=session.pk)
+        .first()  # the unique index allows one
     )
-    _expire_inactive(others)
-    other = others.values_list("pk", flat=True).first()
-    if other:
-        raise ActiveSessionExists(details={"activeSessionId": str(other)})
+    if other and not _settle(other, now):
+        raise ActiveSessionExists(details={"activeSessionId": str(other.pk)})
+
+
+def _is_overdue(session: CandidateSession, now: datetime) -> bool:
+    if session.status != SessionStatus.ACTIVE:
+        return False
+    end = session_end(session)
+    return end is not None and end < overdue_cutoff(now)
 
 
 def _is_inactive(session: CandidateSession, now: datetime) -> bool:
@@ -273,13 +436,12 @@ def _is_inactive(session: CandidateSession, now: datetime) -> bool:
     )
 
 
-def _expire_inactive(sessions: QuerySet) -> int:
-    """Expire those of `sessions` that are ACTIVE and past their timeout (one UPDATE)."""
-    now = timezone.now()
-    inactive = sessions.filter(
+def _inactive(sessions: QuerySet, now: datetime) -> QuerySet:
+    """ACTIVE and past the inactivity timeout, but not overdue: the clock completes those."""
+    cutoff = overdue_cutoff(now)
+    return sessions.filter(
         status=SessionStatus.ACTIVE, last_activity_at__lte=inactivity_cutoff(now)
-    )
-    return _mark_expired(inactive, now)
+    ).exclude(Q(deadline__lt=cutoff) | Q(assessment__closes_at__lt=cutoff))
 
 
 def _mark_expired(sessions: QuerySet, now: datetime) -> int:

@@ -151,7 +151,11 @@ AI_JOB_STALE_PENDING_SECONDS = env.int("AI_JOB_STALE_PENDING_SECONDS", default=6
 AI_JOB_LEASE_SECONDS = env.int("AI_JOB_LEASE_SECONDS", default=300)
 MAINTENANCE_INTERVAL_SECONDS = env.int("MAINTENANCE_INTERVAL_SECONDS", default=30)
 SESSION_INACTIVITY_TIMEOUT_SECONDS = env.int("SESSION_INACTIVITY_TIMEOUT_SECONDS", default=1800)
+SESSION_DEADLINE_GRACE_SECONDS = env.int("SESSION_DEADLINE_GRACE_SECONDS", default=30)
 ASSESSMENT_REQUIRE_REVIEW = env.bool("ASSESSMENT_REQUIRE_REVIEW", default=False)
+# The delivery policy a new assessment starts with (validated when the app loads).
+ASSESSMENT_DEFAULT_MAX_ATTEMPTS = env.int("ASSESSMENT_DEFAULT_MAX_ATTEMPTS", default=1)
+ASSESSMENT_DEFAULT_REVIEW_POLICY = env("ASSESSMENT_DEFAULT_REVIEW_POLICY", default="SCORES")
 SYLLABUS_MAX_UPLOAD_BYTES = env.int("SYLLABUS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 SYLLABUS_MAX_PAGES = env.int("SYLLABUS_MAX_PAGES", default=500)
 SYLLABUS_MAX_FILES = env.int("SYLLABUS_MAX_FILES", default=20)
@@ -268,8 +272,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenance.sweep_jobs",
         "schedule": timedelta(seconds=MAINTENANCE_INTERVAL_SECONDS),
     },
-    "expire-sessions": {
-        "task": "maintenance.expire_sessions",
+    "sweep-sessions": {
+        "task": "maintenance.sweep_sessions",
         "schedule": timedelta(seconds=MAINTENANCE_INTERVAL_SECONDS),
     },
     "purge-idempotency-keys": {

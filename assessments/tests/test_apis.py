@@ -154,16 +154,42 @@ def test_candidates_list_published_assessments(candidate_client, published_asses
         "sectionCount": 2,
         "questionCount": 6,
         "createdAt": body["results"][0]["createdAt"],
+        "policy": {
+            "maxAttempts": 1,
+            "timeLimitSeconds": None,
+            "opensAt": None,
+            "closesAt": None,
+            "shuffleQuestions": True,
+            "shuffleOptions": True,
+            "reviewPolicy": "SCORES",
+            "reviewAfterClose": "FULL",
+        },
     }
 
 
-def test_candidate_view_never_contains_answer_keys(candidate_client, published_assessment):
+def test_candidates_get_the_summary_and_policy_never_questions(
+    candidate_client, published_assessment
+):
     listing = candidate_client.get("/api/v1/assessments").json()
     detail = candidate_client.get(f"/api/v1/assessments/{published_assessment.pk}")
 
     assert detail.status_code == 200
     body = detail.json()
+    assert body == listing["results"][0]
+    assert "sections" not in body and body["policy"]["maxAttempts"] == 1
+    text = detail.content.decode()
+    for question in (q for s in published_assessment.content["sections"] for q in s["questions"]):
+        assert question["prompt"] not in text
+
+
+def test_staff_preview_the_candidate_view_without_answer_keys(staff_client, published_assessment):
+    listing = staff_client.get("/api/v1/assessments").json()
+    detail = staff_client.get(f"/api/v1/assessments/{published_assessment.pk}")
+
+    assert detail.status_code == 200
+    body = detail.json()
     assert body["assessmentId"] == str(published_assessment.pk)
+    assert body["policy"]["reviewPolicy"] == "SCORES"
     assert len(body["sections"]) == 2
     assert all(len(section["questions"]) == 3 for section in body["sections"])
     assert not (_keys(body) | _keys(listing)) & ANSWER_KEY_FIELDS

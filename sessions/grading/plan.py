@@ -61,9 +61,8 @@ def _grade_mcq(question: dict[str, Any], answer: str) -> dict[str, Any]:
     correct = question["correctOptionId"]
     if answer == correct:
         return grade(question["questionId"], points, points, "Correct.")
-    texts = {option["id"]: option["text"] for option in question["options"]}
-    feedback = f"Incorrect: the answer is {correct} ({texts.get(correct, '')})."
-    return grade(question["questionId"], 0.0, points, feedback)
+    # Never names the key: what a candidate may learn of it is the review level's decision.
+    return grade(question["questionId"], 0.0, points, "Incorrect.")
 
 
 def totals(questions: list[dict[str, Any]]) -> tuple[float, float, float]:

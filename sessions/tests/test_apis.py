@@ -40,7 +40,8 @@ def test_the_whole_happy_path(flow, candidate, assessment):
     assert started.status_code == 200
     view = started.json()
     assert view["status"] == "ACTIVE" and view["startedAt"] and view["expiresAt"]
-    assert [s["sectionId"] for s in view["assessment"]["sections"]] == ["s1", "s2", "s3"]
+    assert (view["attempt"], view["deadline"], view["autoCompleted"]) == (1, None, False)
+    assert [s["sectionId"] for s in view["assessment"]["sections"]] == ["s1"]  # one at a time
     assert not keys_of(view) & ANSWER_KEY_FIELDS
 
     for index in range(3):
@@ -48,6 +49,8 @@ def test_the_whole_happy_path(flow, candidate, assessment):
         assert submitted.status_code == 201
         assert submitted.json()["currentSectionIndex"] == index + 1
         assert submitted.json()["submittedSections"] == list(range(index + 1))
+        revealed = [s["sectionId"] for s in submitted.json()["assessment"]["sections"]]
+        assert revealed == ["s1", "s2", "s3"][: index + 2]
     assert flow.get(session_id).json()["status"] == "ACTIVE"  # last section: still ACTIVE
 
     completed = flow.complete(session_id)
@@ -82,7 +85,9 @@ def test_idempotent_repeats_return_the_existing_state(flow, assessment):
     assert AIJob.objects.count() == 1
 
 
-def test_opt_in_after_completion_creates_a_new_session(flow, assessment):
+def test_opt_in_after_completion_creates_the_next_attempt(flow, assessment):
+    assessment.max_attempts = 2
+    assessment.save(update_fields=["max_attempts"])
     session_id = flow.active_session(assessment)
     for index in range(3):
         flow.submit(session_id, index)
@@ -91,6 +96,7 @@ def test_opt_in_after_completion_creates_a_new_session(flow, assessment):
     again = flow.opt_in(assessment.pk)
 
     assert again.status_code == 201 and again.json()["sessionId"] != session_id
+    assert again.json()["attempt"] == 2
 
 
 def test_section_out_of_order_and_already_submitted(flow, assessment):

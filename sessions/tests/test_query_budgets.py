@@ -22,12 +22,14 @@ def warm_content_memo(assessment):
 
 
 TRANSACTION = 2  # SAVEPOINT + RELEASE
-# token; lock session (with its assessment's version); insert submission; update session
+# token; lock session (with its assessment's version and policy, deadline checked in Python);
+# insert submission; update session
 SUBMIT_QUERIES = 1 + TRANSACTION + 3
-# token; lock user; lock session; expire stale others; look for another active; update
-# (the update runs in a savepoint of its own, to map the unique index to a 409)
-START_QUERIES = 1 + TRANSACTION + 5 + TRANSACTION
-# token; session + assessment version + evaluation job in one select
+# token; lock user; lock session (with its assessment's policy); lock another ACTIVE session
+# of the user, if any (the clock may end it); update (in a savepoint of its own, to map the
+# unique index to a 409)
+START_QUERIES = 1 + TRANSACTION + 3 + 1 + TRANSACTION
+# token; session + assessment version and policy + evaluation job in one select
 DETAIL_QUERIES = 2
 
 
