@@ -8,7 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assessment_engine.api.routers import UUID_PATH_PATTERN
-from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
+from assessment_engine.api.schema import (
+    ERROR_RESPONSES,
+    LIST_ERROR_RESPONSES,
+    conflicts,
+    error_responses,
+)
 
 from . import services
 from .serializers import (
@@ -25,7 +30,36 @@ USER_ID_PARAMETER = OpenApiParameter(
     required=False,
     description="Optional; when present it must be the authenticated user's id (else 403).",
 )
-TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404, 409)}
+TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404)}
+ENDED_BY_CLOCK = ("SESSION_EXPIRED", "TIME_LIMIT_EXCEEDED")
+OPT_IN_ERRORS = {
+    **TRANSITION_ERRORS,
+    **conflicts(
+        "ASSESSMENT_NOT_AVAILABLE", "ASSESSMENT_NOT_OPEN", "ASSESSMENT_CLOSED", "NO_ATTEMPTS_LEFT"
+    ),
+}
+START_ERRORS = {
+    **TRANSITION_ERRORS,
+    **conflicts(
+        "ACTIVE_SESSION_EXISTS",
+        "ASSESSMENT_NOT_AVAILABLE",
+        "ASSESSMENT_NOT_OPEN",
+        "ASSESSMENT_CLOSED",
+        "INVALID_TRANSITION",
+        *ENDED_BY_CLOCK,
+    ),
+}
+SUBMIT_ERRORS = {
+    **TRANSITION_ERRORS,
+    **conflicts(
+        "SECTION_OUT_OF_ORDER", "SECTION_ALREADY_SUBMITTED", "INVALID_TRANSITION", *ENDED_BY_CLOCK
+    ),
+}
+HEARTBEAT_ERRORS = {**TRANSITION_ERRORS, **conflicts("INVALID_TRANSITION", *ENDED_BY_CLOCK)}
+COMPLETE_ERRORS = {
+    **TRANSITION_ERRORS,
+    **conflicts("SECTIONS_INCOMPLETE", "INVALID_TRANSITION", "SESSION_EXPIRED"),
+}
 
 
 @extend_schema_view(
@@ -64,7 +98,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Opt in to a published assessment",
         request=OptInSerializer,
-        responses={201: SessionDetailSerializer, 200: SessionDetailSerializer, **TRANSITION_ERRORS},
+        responses={201: SessionDetailSerializer, 200: SessionDetailSerializer, **OPT_IN_ERRORS},
     )
     @action(detail=False, methods=["post"], url_path="opt-in")
     def opt_in(self, request: Request) -> Response:
@@ -77,7 +111,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Start an opted-in session (OPTED_IN → ACTIVE)",
         request=StartSerializer,
-        responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
+        responses={200: SessionDetailSerializer, **START_ERRORS},
     )
     @action(detail=False, methods=["post"])
     def start(self, request: Request) -> Response:
@@ -88,7 +122,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Submit the current section's answers (strict order)",
         request=SubmitSectionSerializer,
-        responses={201: SessionDetailSerializer, **TRANSITION_ERRORS},
+        responses={201: SessionDetailSerializer, **SUBMIT_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="submit-section")
     def submit_section(self, request: Request, session_id: str) -> Response:
@@ -105,7 +139,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Keep an ACTIVE session alive",
         request=None,
-        responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
+        responses={200: SessionDetailSerializer, **HEARTBEAT_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def heartbeat(self, request: Request, session_id: str) -> Response:
@@ -115,7 +149,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Complete the session: one evaluation job (202; again → 200, same job)",
         request=None,
-        responses={202: SessionDetailSerializer, 200: SessionDetailSerializer, **TRANSITION_ERRORS},
+        responses={202: SessionDetailSerializer, 200: SessionDetailSerializer, **COMPLETE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, session_id: str) -> Response:

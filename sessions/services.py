@@ -341,13 +341,15 @@ def _settle(session: CandidateSession, now: datetime) -> bool:
 
 
 def _settle_if_due(session: CandidateSession) -> bool:
-    """For a session read without a lock: if the clock is due to act, lock, re-read, settle."""
+    """For a session read without a lock: if the clock is due to act, lock, re-read, settle.
+    True means `session` is out of date (this call or a concurrent one ended it): re-read."""
     now = timezone.now()
     if not (_is_overdue(session, now) or _is_inactive(session, now)):
         return False
     with transaction.atomic():
         locked = _sessions().select_for_update(of=("self",)).get(pk=session.pk)
-        return _settle(locked, timezone.now())
+        _settle(locked, timezone.now())
+    return True
 
 
 def _finish(session: CandidateSession, *, completed_at: datetime, automatically: bool) -> None:

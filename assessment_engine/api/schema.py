@@ -42,6 +42,12 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+def conflicts(*codes: str) -> dict[int, OpenApiResponse]:
+    """The 409 of an endpoint, naming the error codes it can answer (shown in Swagger UI)."""
+    description = "Conflict with the resource's current state: " + ", ".join(codes)
+    return {409: OpenApiResponse(response=ErrorEnvelope, description=description)}
+
+
 # Every authenticated endpoint can answer these.
 ERROR_RESPONSES = error_responses(400, 401, 429, 503)
 # Lists also answer 404 for a page past the end.

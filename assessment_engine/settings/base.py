@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "jobs.models.JobStatus",
         "JobAttemptStatusEnum": "jobs.models.AttemptStatus",
         "SessionStatusEnum": "sessions.models.SessionStatus",
+        "ReviewLevelEnum": "assessments.models.ReviewLevel",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

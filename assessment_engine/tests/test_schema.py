@@ -15,6 +15,7 @@ CONTRACT_OPERATIONS = {
     ("get", "/api/v1/jobs/{jobId}"),
     ("get", "/api/v1/assessments"),
     ("get", "/api/v1/assessments/{assessmentId}"),
+    ("patch", "/api/v1/assessments/{assessmentId}/policy"),
     ("post", "/api/v1/sessions/opt-in"),
     ("post", "/api/v1/sessions/start"),
     ("post", "/api/v1/sessions/{sessionId}/submit-section"),
@@ -53,3 +54,31 @@ def test_only_login_is_documented_without_a_token(schema):
 def test_errors_are_documented_as_the_envelope(schema):
     me = schema["paths"]["/api/v1/auth/me"]["get"]["responses"]
     assert me["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorEnvelope")
+
+
+def test_the_409s_name_their_codes(schema):
+    """Swagger UI shows which conflicts each session action can answer."""
+    descriptions = {
+        path: schema["paths"][path]["post"]["responses"]["409"]["description"]
+        for path in ("/api/v1/sessions/opt-in", "/api/v1/sessions/{sessionId}/submit-section")
+    }
+    opt_in, submit = descriptions.values()
+    for code in ("NO_ATTEMPTS_LEFT", "ASSESSMENT_NOT_OPEN", "ASSESSMENT_CLOSED"):
+        assert code in opt_in
+    assert "TIME_LIMIT_EXCEEDED" in submit and "SECTION_OUT_OF_ORDER" in submit
+
+
+def test_the_session_view_documents_the_policy_fields(schema):
+    view = schema["components"]["schemas"]["SessionDetail"]["properties"]
+    assert {"attempt", "deadline", "autoCompleted"} <= set(view)
+    policy = schema["components"]["schemas"]["Policy"]["properties"]
+    assert set(policy) == {
+        "maxAttempts",
+        "timeLimitSeconds",
+        "opensAt",
+        "closesAt",
+        "shuffleQuestions",
+        "shuffleOptions",
+        "reviewPolicy",
+        "reviewAfterClose",
+    }

@@ -5,7 +5,24 @@ from django.utils import timezone
 from assessments.models import Assessment, AssessmentStatus
 
 
-def section(number: int) -> dict:
+def extra_mcq(number: int, index: int) -> dict:
+    """A four-option MCQ whose correct option's text is unmistakable (KEY-s1q3)."""
+    question_id = f"s{number}q{index}"
+    return {
+        "questionId": question_id,
+        "type": "MCQ",
+        "prompt": f"Question {question_id}",
+        "points": 1,
+        "options": [
+            {"id": option, "text": f"KEY-{question_id}" if option == "C" else f"other {option}"}
+            for option in "ABCD"
+        ],
+        "correctOptionId": "C",
+        "sourceExcerpt": f"secret excerpt {question_id}",
+    }
+
+
+def section(number: int, extra_mcqs: int = 0) -> dict:
     return {
         "sectionId": f"s{number}",
         "title": f"Section {number}",
@@ -28,15 +45,24 @@ def section(number: int) -> dict:
                 "rubric": f"secret rubric {number}",
                 "sourceExcerpt": f"secret excerpt {number}",
             },
+            *(extra_mcq(number, index) for index in range(3, 3 + extra_mcqs)),
         ],
     }
 
 
-def make_assessment(*, sections: int = 3, status=AssessmentStatus.PUBLISHED, title="Quiz"):
+def make_assessment(
+    *,
+    sections: int = 3,
+    status=AssessmentStatus.PUBLISHED,
+    title="Quiz",
+    extra_mcqs: int = 0,
+    **policy,
+):
+    """`policy`: delivery policy fields (max_attempts=2, time_limit_seconds=600, ...)."""
     content = {
         "title": title,
         "subject": "Testing",
-        "sections": [section(n) for n in range(1, sections + 1)],
+        "sections": [section(n, extra_mcqs) for n in range(1, sections + 1)],
     }
     return Assessment.objects.create(
         title=title,
@@ -51,7 +77,8 @@ def make_assessment(*, sections: int = 3, status=AssessmentStatus.PUBLISHED, tit
         model="hand-made",
         prompt_version="test",
         section_count=sections,
-        question_count=2 * sections,
+        question_count=(2 + extra_mcqs) * sections,
+        **policy,
     )
 
 

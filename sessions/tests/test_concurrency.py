@@ -121,3 +121,54 @@ def test_a_submit_racing_the_expiry_sweep_is_accepted_or_expired_never_both(
     else:
         assert submit.json()["error"]["code"] == "SESSION_EXPIRED"
         assert (session.status, session.current_section_index, stored) == ("EXPIRED", 0, 0)
+
+
+def test_20_opt_ins_with_one_attempt_left_make_exactly_one_session(flows):
+    assessment = make_assessment(max_attempts=2)
+    first = flows[0].active_session(assessment)
+    for index in range(3):
+        flows[0].submit(first, index)
+    flows[0].complete(first)
+
+    responses = race(20, lambda i: flows[i].opt_in(assessment.pk))
+
+    assert sorted(r.status_code for r in responses) == [200] * 19 + [201]
+    assert len({r.json()["sessionId"] for r in responses}) == 1
+    assert CandidateSession.objects.count() == 2
+    assert sorted(CandidateSession.objects.values_list("attempt", flat=True)) == [1, 2]
+    assert flows[0].opt_in(assessment.pk).status_code == 200  # the open one, not a third
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_the_clock_a_late_submit_and_complete_race_to_one_evaluation_job(flows, settings, round_):
+    """Past the deadline, the sweep, a submit, a complete and a read all try to end the
+    session at once: it is completed exactly once, with exactly one evaluation job."""
+    assessment = make_assessment(time_limit_seconds=600)
+    session_id = flows[0].active_session(assessment)
+    flows[0].submit(session_id, 0)
+    CandidateSession.objects.filter(pk=session_id).update(
+        deadline=timezone.now() - timedelta(seconds=settings.SESSION_DEADLINE_GRACE_SECONDS + 1)
+    )
+    contenders = [
+        services.sessions_complete_overdue,
+        lambda: flows[1].submit(session_id, 1),
+        lambda: flows[2].complete(session_id),
+        lambda: flows[3].get(session_id),
+    ]
+
+    swept, submit, complete, read = race(4, lambda i: contenders[i]())
+
+    assert AIJob.objects.count() == 1
+    session = CandidateSession.objects.get(pk=session_id)
+    assert (session.status, session.auto_completed, session.current_section_index) == (
+        "COMPLETED",
+        True,
+        1,
+    )
+    assert session.evaluation_job == AIJob.objects.get()
+    assert submit.status_code == 409 and submit.json()["error"]["code"] == "TIME_LIMIT_EXCEEDED"
+    assert complete.status_code in (200, 202) and read.status_code == 200
+    assert read.json()["status"] == "COMPLETED"
+    # Exactly one of them completed it (the read may have too: it counts as neither here).
+    assert swept + (complete.status_code == 202) <= 1
+    assert SectionSubmission.objects.filter(session_id=session_id).count() == 1
