@@ -13,6 +13,28 @@ from .generation import generation_trigger
 from .models import Assessment, AssessmentStatus
 from .policy import POLICY_FIELDS, assessment_policy_update
 
+SUMMARY_FIELDS = [
+    "id",
+    "title",
+    "subject",
+    "status",
+    "published_at",
+    "section_count",
+    "question_count",
+]
+PROVENANCE_FIELDS = [
+    "options",
+    "dedupe_key",
+    "syllabus_hash",
+    "provider",
+    "model",
+    "prompt_version",
+    "job",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
@@ -30,22 +52,9 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
     ordering = ["-created_at"]
     show_full_result_count = False
     actions = ["publish", "unpublish"]
-    exclude = ["content", "syllabi"]
+    # Everything but the policy is read-only: content is edited by regenerating.
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "id",
-                    "title",
-                    "subject",
-                    "status",
-                    "published_at",
-                    "section_count",
-                    "question_count",
-                ]
-            },
-        ),
+        (None, {"fields": SUMMARY_FIELDS}),
         (
             "Delivery policy",
             {
@@ -56,46 +65,10 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
                 ),
             },
         ),
-        (
-            "Provenance",
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "options",
-                    "dedupe_key",
-                    "syllabus_hash",
-                    "provider",
-                    "model",
-                    "prompt_version",
-                    "job",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ],
-            },
-        ),
+        ("Provenance", {"classes": ["collapse"], "fields": PROVENANCE_FIELDS}),
         ("Content", {"fields": ["readable_content"]}),
     ]
-    readonly_fields = [
-        "id",
-        "title",
-        "subject",
-        "status",
-        "options",
-        "dedupe_key",
-        "syllabus_hash",
-        "provider",
-        "model",
-        "prompt_version",
-        "job",
-        "section_count",
-        "question_count",
-        "version",
-        "created_at",
-        "updated_at",
-        "published_at",
-        "readable_content",
-    ]
+    readonly_fields = [*SUMMARY_FIELDS, *PROVENANCE_FIELDS, "readable_content"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")

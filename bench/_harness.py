@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import random
 import signal
 import socket
 import subprocess
@@ -338,6 +339,7 @@ def bulk_create_active_sessions(users: list, assessment, *, current_section_inde
     from sessions.models import CandidateSession, SessionStatus
 
     now = timezone.now()
+    shuffled = assessment.shuffle_questions or assessment.shuffle_options
     return CandidateSession.objects.bulk_create(
         [
             CandidateSession(
@@ -350,6 +352,10 @@ def bulk_create_active_sessions(users: list, assessment, *, current_section_inde
                 opted_in_at=now,
                 started_at=now,
                 last_activity_at=now,
+                # As `session_start` leaves them: the policy's order, drawn from a seed.
+                shuffle_seed=random.getrandbits(63) if shuffled else None,
+                shuffle_questions=assessment.shuffle_questions,
+                shuffle_options=assessment.shuffle_options,
             )
             for user in users
         ]

@@ -88,9 +88,11 @@ SELECT gen_random_uuid(), '!', false, 'u' || n, '', '', '', false, true, now()
 FROM generate_series(1, %(sessions)s) AS n;
 INSERT INTO assessments_assessment (id, title, subject, content, options, dedupe_key,
     syllabus_hash, status, provider, model, prompt_version, section_count, question_count,
-    version, created_at, updated_at, published_at)
+    version, created_at, updated_at, published_at, max_attempts, shuffle_questions,
+    shuffle_options, review_policy, review_after_close)
 VALUES (gen_random_uuid(), 'Scale', 'Scale', '{"sections": []}', '{}', 'generation:scale', '',
-        'PUBLISHED', 'offline', 'offline', 'v', 5, 10, 1, now(), now(), now());
+        'PUBLISHED', 'offline', 'offline', 'v', 5, 10, 1, now(), now(), now(), 1, true, true,
+        'SCORES', 'FULL');
 -- Most sessions are finished; a fixed number are ACTIVE and long inactive (due to expire),
 -- and some are ACTIVE and fresh.
 INSERT INTO candidate_sessions_candidatesession (id, user_id, assessment_id, status,

@@ -339,14 +339,15 @@ def fill_sessions_to(assessment, total: int) -> float:
                 WITH filler AS (
                     INSERT INTO candidate_sessions_candidatesession (id, user_id, assessment_id,
                         status, current_section_index, section_count, opted_in_at, started_at,
-                        last_activity_at, completed_at, expired_at, version)
+                        last_activity_at, completed_at, expired_at, version, attempt)
                     SELECT gen_random_uuid(), {user_id}, %s,
                         CASE WHEN n %% 10 = 0 THEN 'EXPIRED' ELSE 'COMPLETED' END,
                         CASE WHEN n %% 10 = 0 THEN n %% %s ELSE %s END, %s,
                         t, t, t,
                         CASE WHEN n %% 10 = 0 THEN NULL ELSE t + interval '40 minutes' END,
                         CASE WHEN n %% 10 = 0 THEN t + interval '30 minutes' ELSE NULL END,
-                        1 + n %% 40
+                        1 + n %% 40,
+                        1 + n / {FILLER_USERS}  -- (user, attempt) unique, as the index wants
                     FROM generate_series(%s, %s) AS n,
                         LATERAL (SELECT now() - make_interval(secs => n * 30) AS t) AS times
                     RETURNING id, started_at

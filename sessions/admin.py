@@ -31,13 +31,16 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
         "id",
         "user",
         "assessment",
+        "attempt",
         "status",
+        "auto_completed",
         "current_section_index",
         "section_count",
         "opted_in_at",
         "last_activity_at",
+        "deadline",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "auto_completed"]
     search_fields = ["=id", "user__username"]
     list_select_related = ["user", "assessment"]
     show_full_result_count = False

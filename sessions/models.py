@@ -41,17 +41,18 @@ class CandidateSession(models.Model):
     )
     # 1 for a candidate's first session of an assessment, 2 for the second... (the delivery
     # policy's maxAttempts counts these; unique, so two racing opt-ins cannot both be attempt 1).
-    attempt = models.PositiveIntegerField(default=1)
+    attempt = models.PositiveIntegerField(default=1, db_default=1)
     # Fixed at start from the policy: started_at + time limit (null without one). The window's
     # close is read from the assessment, so staff moving `closes_at` applies to running sessions.
     deadline = models.DateTimeField(null=True, blank=True)
     # COMPLETED by the deadline or the window's close rather than by the candidate.
-    auto_completed = models.BooleanField(default=False)
+    auto_completed = models.BooleanField(default=False, db_default=False)
+    # (The database defaults serve rows written in bulk with raw SQL: benchmarks, imports.)
     # The order of questions and options, fixed at start (`sessions.shuffling`); null = as
     # authored. Ids never change, so grading ignores it.
     shuffle_seed = models.BigIntegerField(null=True, blank=True)
-    shuffle_questions = models.BooleanField(default=False)
-    shuffle_options = models.BooleanField(default=False)
+    shuffle_questions = models.BooleanField(default=False, db_default=False)
+    shuffle_options = models.BooleanField(default=False, db_default=False)
     # Bumped by every transition: a cheap "has anything changed" for clients and caches.
     version = models.PositiveIntegerField(default=1)
 

@@ -390,20 +390,19 @@ def _policy_of(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 
 def _due_by_deadline(cutoff: datetime) -> QuerySet[CandidateSession]:
-    return (
-        _sessions()
-        .select_for_update(skip_locked=True, of=("self",))
-        .filter(status=SessionStatus.ACTIVE, deadline__lt=cutoff)
-        .order_by("deadline")
-    )
+    return _due(Q(deadline__lt=cutoff), order_by="deadline")
 
 
 def _due_by_close(cutoff: datetime) -> QuerySet[CandidateSession]:
+    return _due(Q(assessment__closes_at__lt=cutoff), order_by="assessment__closes_at")
+
+
+def _due(ended: Q, *, order_by: str) -> QuerySet[CandidateSession]:
     return (
         _sessions()
         .select_for_update(skip_locked=True, of=("self",))
-        .filter(status=SessionStatus.ACTIVE, assessment__closes_at__lt=cutoff)
-        .order_by("assessment__closes_at")
+        .filter(ended, status=SessionStatus.ACTIVE)
+        .order_by(order_by)
     )
 
 

@@ -9,6 +9,7 @@ from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
 from .test_generation import SMALL, _keys
+from .test_policy import DEFAULT_POLICY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -154,16 +155,7 @@ def test_candidates_list_published_assessments(candidate_client, published_asses
         "sectionCount": 2,
         "questionCount": 6,
         "createdAt": body["results"][0]["createdAt"],
-        "policy": {
-            "maxAttempts": 1,
-            "timeLimitSeconds": None,
-            "opensAt": None,
-            "closesAt": None,
-            "shuffleQuestions": True,
-            "shuffleOptions": True,
-            "reviewPolicy": "SCORES",
-            "reviewAfterClose": "FULL",
-        },
+        "policy": DEFAULT_POLICY,
     }
 
 
