@@ -75,3 +75,16 @@ def contract_paths_hook(result: dict, **kwargs) -> dict:
         paths[canonical] = operations
     result["paths"] = paths
     return result
+
+
+# Request bodies whose serializers refuse unknown fields (a misspelt field would otherwise be
+# dropped and the change silently not made): the schema says so, so clients and fuzzers know.
+CLOSED_REQUEST_COMPONENTS = ("PatchedPolicyRequest",)
+
+
+def closed_request_bodies_hook(result: dict, **kwargs) -> dict:
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in CLOSED_REQUEST_COMPONENTS:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
+    return result

@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessment_engine.api.schema.contract_paths_hook",
+        "assessment_engine.api.schema.closed_request_bodies_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.JobStatus",
