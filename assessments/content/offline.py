@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .item_rules import item_problem
 from .options import GenerationOptions
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
@@ -87,6 +88,7 @@ def generate_offline(
     plan = _plan_sections(sentences, terms, options)
     builder = _QuestionnaireBuilder(sentences, terms, options, rng, plan.reserve)
     sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
+    builder.title_sections(sections)  # once every answer is known: no title names one
     return {
         "title": f"{subject[:280]} — core concepts",
         "subject": subject[:300],
@@ -785,6 +787,7 @@ class _QuestionnaireBuilder:
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
     _paragraphs: dict[int, list[Sentence]] = field(init=False)
+    _section_sentences: list[list[Sentence]] = field(default_factory=list, init=False)
     _distractor_terms: list[Term] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -807,8 +810,16 @@ class _QuestionnaireBuilder:
             questions.append(built[0])
             used.append(built[1])
             self.written[question_type] += 1
-        title = self._section_title(number, used)
-        return {"sectionId": f"s{number}", "title": title, "questions": questions}
+        self._section_sentences.append(used)
+        return {"sectionId": f"s{number}", "title": "", "questions": questions}
+
+    def title_sections(self, sections: list[dict[str, Any]]) -> None:
+        titled = zip(sections, self._section_sentences, strict=True)
+        for number, (section, used) in enumerate(titled, 1):
+            section["title"] = self._section_title(number, used)
+
+    def _names_an_answer(self, text: str) -> bool:
+        return any(answer.pattern.search(text) for answer in self.answers)
 
     def _question_types(self, number: int, planned: list[Sentence]) -> list[str]:
         """Short answers go to the sentences with the most to explain (the longest passages);
@@ -866,9 +877,9 @@ class _QuestionnaireBuilder:
     def _accept_prompt(self, prompt: str, *, strict: bool, answer: Term | None = None) -> bool:
         """Record `prompt` if it is distinct from every earlier one and, in strict mode, neither
         contains an earlier MCQ's answer nor (being an MCQ) has its answer in an earlier one."""
-        if strict and (
-            any(earlier.pattern.search(prompt) for earlier in self.answers)
-            or (answer is not None and any(answer.pattern.search(p) for p in self.prompts))
+        # Never relaxed: a prompt naming another MCQ's answer gives it away (KEY_GIVEN_AWAY).
+        if any(earlier.pattern.search(prompt) for earlier in self.answers) or (
+            answer is not None and any(answer.pattern.search(p) for p in self.prompts)
         ):
             return False
         normalized = normalize_prompt(prompt)
@@ -900,6 +911,8 @@ class _QuestionnaireBuilder:
     def _mcq(
         self, question_id: str, sentence: Sentence, answer: Term, strict: bool
     ) -> dict[str, Any] | None:
+        if any(earlier.key == answer.key for earlier in self.answers):
+            return None  # one key per assessment (DUPLICATE_KEY)
         blanked = _blank_out(sentence.text, answer)
         if blanked is None:
             return None
@@ -913,6 +926,9 @@ class _QuestionnaireBuilder:
         distractors = self._distractors(answer, answer_text, sentence)
         if distractors is None:
             return None
+        texts = [answer_text, *(term.display for term in distractors)]
+        if _breaks_an_item_rule(statement, texts):
+            return None
         prompt = self._first_accepted_prompt(
             _MCQ_TEMPLATES, self.written["MCQ"], strict=strict, answer=answer, statement=statement
         )
@@ -920,7 +936,6 @@ class _QuestionnaireBuilder:
             return None
         self.statements.append(normalized_statement)
         self.answers.append(answer)
-        texts = [answer_text, *(term.display for term in distractors)]
         self.rng.shuffle(texts)
         return {
             "questionId": question_id,
@@ -1022,7 +1037,11 @@ class _QuestionnaireBuilder:
         terms = dict.fromkeys(term.key for s in sentences for term in self.terms.of(s))
         ranked = sorted(terms, key=lambda key: (-self.terms.by_key[key].score, key))
         taken = {answer.key for answer in self.answers} | self.title_keys
-        picked = [key for key in ranked if key not in taken][:2]
+        picked = [
+            key
+            for key in ranked
+            if key not in taken and not self._names_an_answer(self.terms.by_key[key].display)
+        ][:2]
         title = (
             "Topics: " + ", ".join(_title_case(self.terms.by_key[key].display) for key in picked)
             if picked
@@ -1033,6 +1052,19 @@ class _QuestionnaireBuilder:
         self.title_keys.update(picked)
         self.titles.add(title)
         return title
+
+
+def _breaks_an_item_rule(statement: str, texts: list[str]) -> bool:
+    """Whether the MCQ (key first in `texts`) breaks an item-writing rule on its own (an
+    article that cues the key, a key far longer than the rest...): the validator would refuse
+    it, so another term or sentence is tried instead."""
+    question = {
+        "type": "MCQ",
+        "prompt": statement,
+        "options": [{"id": str(i), "text": text} for i, text in enumerate(texts)],
+        "correctOptionId": "0",
+    }
+    return item_problem(question) is not None
 
 
 def _can_distract(term: Term, answer: Term) -> bool:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 QUESTION_TYPES = ("MCQ", "SHORT_ANSWER")
+# The cognitive level an item targets (revised Bloom's taxonomy, the levels a written item can
+# reach: EVALUATE and CREATE need longer work than one questionnaire item).
+BLOOM_LEVELS = ("REMEMBER", "UNDERSTAND", "APPLY", "ANALYZE")
 
 
 def _string(description: str) -> dict[str, Any]:

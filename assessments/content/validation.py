@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .item_rules import RuleBroken, check_item_rules
 from .options import GenerationOptions
-from .schema import QUESTION_TYPES
+from .schema import BLOOM_LEVELS, QUESTION_TYPES
 from .text import SearchableText, are_near_duplicates, collapse_whitespace, normalize_prompt
 
 MAX_TITLE_LENGTH = 300
@@ -30,14 +31,17 @@ MAX_SOURCE_EXCERPT_LENGTH = 2000
 MIN_SOURCE_EXCERPT_LENGTH = 20
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 MAX_POINTS = 100
+MAX_TOPIC_LENGTH = 300
+MIN_RUBRIC_CRITERIA, MAX_RUBRIC_CRITERIA = 2, 4
 
 
 class ContentInvalid(Exception):
-    """The content breaks the contract. `path` locates the offending value ("" for the root)."""
+    """The content breaks the contract. `path` locates the offending value ("" for the root);
+    `rule` names the item-writing rule it breaks, if that is what is wrong."""
 
-    def __init__(self, message: str, *, path: str = "") -> None:
+    def __init__(self, message: str, *, path: str = "", rule: str = "") -> None:
         super().__init__(message)
-        self.path = path
+        self.path, self.rule = path, rule
 
 
 def validate_content(
@@ -55,6 +59,10 @@ def validate_content(
     ]
     _check_question_type_mix(context)
     _check_no_near_duplicate_prompts(context)
+    try:
+        check_item_rules(sections)
+    except RuleBroken as exc:
+        raise ContentInvalid(str(exc), path=exc.path, rule=exc.rule) from None
     return {"title": title, "subject": subject, "sections": sections}
 
 
@@ -108,8 +116,9 @@ def _clean_question(raw: Any, path: str, context: _DocumentContext) -> dict[str,
     if question_type == "MCQ":
         cleaned.update(_clean_mcq_fields(question, path))
     else:
-        cleaned.update(_clean_short_answer_fields(question, path))
+        cleaned.update(_clean_short_answer_fields(question, path, points))
     cleaned["sourceExcerpt"] = excerpt
+    cleaned.update(_clean_item_metadata(question, path))
 
     context.prompts.append((_join(path, "prompt"), normalize_prompt(prompt)))
     context.types_seen.add(question_type)
@@ -147,13 +156,58 @@ def _clean_mcq_fields(question: Mapping[str, Any], path: str) -> dict[str, Any]:
     return {"options": options, "correctOptionId": correct_id}
 
 
-def _clean_short_answer_fields(question: Mapping[str, Any], path: str) -> dict[str, Any]:
-    return {
+def _clean_short_answer_fields(
+    question: Mapping[str, Any], path: str, points: float
+) -> dict[str, Any]:
+    cleaned = {
         "referenceAnswer": _require_text(
             question, "referenceAnswer", path, max_length=MAX_REFERENCE_ANSWER_LENGTH
         ),
         "rubric": _require_text(question, "rubric", path, max_length=MAX_RUBRIC_LENGTH),
     }
+    if question.get("rubricCriteria") is not None:
+        cleaned["rubricCriteria"] = _clean_rubric_criteria(question, path)
+    return cleaned
+
+
+def _clean_rubric_criteria(question: Mapping[str, Any], path: str) -> list[dict[str, Any]]:
+    """2–4 gradable criteria, each with its points (their sum is an item rule)."""
+    criteria_path = _join(path, "rubricCriteria")
+    raw_criteria = _require_list(question, "rubricCriteria", path)
+    if not MIN_RUBRIC_CRITERIA <= len(raw_criteria) <= MAX_RUBRIC_CRITERIA:
+        raise _invalid(
+            criteria_path,
+            f"{len(raw_criteria)} criteria, expected {MIN_RUBRIC_CRITERIA}–{MAX_RUBRIC_CRITERIA}",
+        )
+    criteria = []
+    for index, raw in enumerate(raw_criteria):
+        criterion_path = f"{criteria_path}[{index}]"
+        criterion = _require_object(raw, criterion_path)
+        criteria.append(
+            {
+                "criterion": _require_text(
+                    criterion, "criterion", criterion_path, max_length=MAX_RUBRIC_LENGTH
+                ),
+                "points": _require_points(criterion, criterion_path),
+            }
+        )
+    return criteria
+
+
+def _clean_item_metadata(question: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """What the item is about (optional: stored content from before v2 has none of it)."""
+    cleaned: dict[str, Any] = {}
+    for key in ("topic", "outcome"):
+        if question.get(key) is not None:
+            cleaned[key] = _require_text(question, key, path, max_length=MAX_TOPIC_LENGTH)
+    if question.get("bloomLevel") is not None:
+        level = _require_text(question, "bloomLevel", path, max_length=MAX_ID_LENGTH)
+        if level not in BLOOM_LEVELS:
+            raise _invalid(
+                _join(path, "bloomLevel"), f"{level!r} is not one of {', '.join(BLOOM_LEVELS)}"
+            )
+        cleaned["bloomLevel"] = level
+    return cleaned
 
 
 def _require_source_excerpt(

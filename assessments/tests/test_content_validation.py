@@ -71,11 +71,12 @@ def valid_document() -> dict[str, Any]:
                         "prompt": "When does SQL injection occur?",
                         "points": 1.5,
                         "options": [
-                            {"id": "A", "text": "When the database is slow"},
+                            {"id": "A", "text": "When the database server is under heavy load"},
                             {
                                 "id": "B",
                                 "text": "When untrusted input is concatenated into a query",
                             },
+                            {"id": "C", "text": "When a query returns more rows than expected"},
                         ],
                         "correctOptionId": "B",
                         "sourceExcerpt": "SQL injection occurs when untrusted input",
