@@ -55,6 +55,7 @@ SHORT_ANSWER_POINTS = {"easy": 3, "medium": 5, "hard": 8}
 # question, the closer the distractors are to the answer in shape.
 DISTRACTOR_POOL_SIZE = {"easy": 10, "medium": 6, "hard": 3}
 SHORT_ANSWER_SHARE = 0.4
+MAX_RUBRIC_CRITERIA = 4
 # Bounds on the work for a very long syllabus: past these, more candidates do not make better
 # questions, only slower ones.
 MAX_RESERVE_TRIED = 200
@@ -999,14 +1000,18 @@ class _QuestionnaireBuilder:
             return None
         passage = self._passage(sentence)
         reference_answer = " ".join(s.text for s in passage)  # verbatim, as the syllabus says it
+        points = SHORT_ANSWER_POINTS[self.options.difficulty]
+        criteria = _rubric_criteria(term, passage, self.terms, points)
         return {
             "questionId": question_id,
             "type": "SHORT_ANSWER",
             "prompt": prompt,
-            "points": SHORT_ANSWER_POINTS[self.options.difficulty],
+            "points": points,
             "referenceAnswer": reference_answer,
-            "rubric": _rubric(term, passage, self.terms),
+            "rubric": render_rubric(criteria),
+            "rubricCriteria": criteria,
             "sourceExcerpt": sentence.text,
+            "topic": term.display,
         }
 
     def _passage(self, sentence: Sentence) -> list[Sentence]:
@@ -1096,21 +1101,30 @@ def _length(passage: list[Sentence]) -> int:
     return sum(len(sentence.text) for sentence in passage)
 
 
-def _rubric(term: Term, passage: list[Sentence], terms: KeyTerms) -> str:
-    points = _rubric_points(term, passage, terms)
-    if not points:
-        return (
-            f"Award full marks for an accurate explanation of {term.display} consistent with "
-            "the syllabus passage; partial credit for a vague or incomplete one; no credit for "
-            "an answer unrelated to it."
-        )
-    needed = max(1, math.ceil(len(points) / 2))
-    return (
-        f"Award full marks for an answer that explains {term.display} as the syllabus does and "
-        f"mentions: {', '.join(points)}. Partial credit for a correct but incomplete "
-        f"explanation that mentions at least {needed} of these. No credit for an answer "
-        f"unrelated to {term.display}."
-    )
+def _rubric_criteria(
+    term: Term, passage: list[Sentence], terms: KeyTerms, points: int
+) -> list[dict[str, Any]]:
+    """2-4 gradable criteria whose points sum to the question's: what the term is, then how it
+    relates to the passage's other key ideas (at most three of them)."""
+    most = min(MAX_RUBRIC_CRITERIA, points)  # every criterion is worth at least a point
+    related = _rubric_points(term, passage, terms, limit=most - 1)
+    texts = [f"Explains what {term.display} is or does, consistent with the course material."]
+    texts += [f"Relates {term.display} to {point}." for point in related]
+    if len(texts) < 2:
+        texts.append(f"Illustrates {term.display} with an accurate example or consequence.")
+    shares = _split_points(points, len(texts))
+    return [{"criterion": text, "points": share} for text, share in zip(texts, shares, strict=True)]
+
+
+def _split_points(points: int, parts: int) -> list[int]:
+    """Whole points, as even as they go, the larger shares first (5 over 3 → 2, 2, 1)."""
+    base, extra = divmod(points, parts)
+    return [base + (1 if index < extra else 0) for index in range(parts)]
+
+
+def render_rubric(criteria: list[dict[str, Any]]) -> str:
+    """The rubric as text (the contract's `rubric`), one criterion a line with its points."""
+    return "\n".join(f"- ({c['points']:g} pts) {c['criterion']}" for c in criteria)
 
 
 def _rubric_points(

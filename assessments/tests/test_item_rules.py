@@ -145,3 +145,25 @@ def test_logistics_items_are_refused_when_a_classifier_is_given() -> None:
         check_item_rules(document["sections"], is_logistics=lambda text: "office hours" in text)
 
     assert raised.value.rule == "LOGISTICS"
+
+
+def test_the_quality_report_counts_items_levels_topics_and_rules() -> None:
+    from assessments.content.quality import quality_report
+
+    document = validate(valid_document())
+    document["sections"][0]["questions"][0].update(topic="Memory safety", bloomLevel="REMEMBER")
+    document["sections"][1]["questions"][0].update(topic="SQL injection", bloomLevel="APPLY")
+
+    report = quality_report(
+        document,
+        topics_found=["Memory safety", "SQL injection", "Cross-site scripting", "Fuzzing"],
+        rules_triggered={"KEY_IN_STEM": 2},
+        items_regenerated=1,
+    )
+
+    assert report["items"] == 4
+    assert report["byType"] == {"MCQ": 2, "SHORT_ANSWER": 2}
+    assert report["byBloomLevel"] == {"APPLY": 1, "REMEMBER": 1, "UNSPECIFIED": 2}
+    assert (report["topicsFound"], report["topicsCovered"], report["topicCoverage"]) == (4, 2, 0.5)
+    assert report["coveredTopics"] == ["Memory safety", "SQL injection"]
+    assert report["rulesTriggered"] == {"KEY_IN_STEM": 2} and report["itemsRegenerated"] == 1

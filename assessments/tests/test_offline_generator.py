@@ -332,7 +332,10 @@ def test_short_answers_quote_a_verbatim_passage_containing_the_excerpt() -> None
 
         assert reference in flat_text  # verbatim, up to line wrapping
         assert question["sourceExcerpt"] in reference
-        assert question["rubric"].startswith("Award full marks for")
+        criteria = question["rubricCriteria"]
+        assert 2 <= len(criteria) <= 4
+        assert sum(criterion["points"] for criterion in criteria) == question["points"]
+        assert question["rubric"].startswith(f"- ({criteria[0]['points']} pts) Explains what")
 
 
 def test_questions_come_from_course_content_not_logistics() -> None:
