@@ -36,6 +36,7 @@ from typing import Any
 
 from .item_rules import item_problem
 from .options import GenerationOptions
+from .subject import subject_matter
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
 MIN_SENTENCE_LENGTH = 40
@@ -84,7 +85,9 @@ def generate_offline(
     if not subject:
         raise ValueError("subject must not be empty")
     sentences = split_sentences(syllabus_text)
-    terms = extract_key_terms(sentences)
+    # Terms come from the course content only: a tutor's name, "Slack" or "Gradescope" is
+    # neither an answer nor a distractor.
+    terms = extract_key_terms([sentence for sentence in sentences if sentence.subject])
     rng = random.Random(_seed(syllabus_text, options))  # noqa: S311 - variety, not secrecy
     plan = _plan_sections(sentences, terms, options)
     builder = _QuestionnaireBuilder(sentences, terms, options, rng, plan.reserve)
@@ -115,7 +118,8 @@ class Sentence:
     end: int
     text: str  # the span with whitespace collapsed: still a verbatim excerpt after normalization
     is_heading: bool
-    usable: bool  # fit to be the basis of a question (see `_is_question_material`)
+    subject: bool  # part of the course's subject matter, not its logistics (see `subject`)
+    usable: bool  # subject matter fit to be the basis of a question (`_is_question_material`)
 
 
 _BULLET = re.compile(r"^(?:[•◦▪▫●○■□►▶➢➤✓✔*·‣⁃–—-]|\(?\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
@@ -137,9 +141,11 @@ _ABBREVIATIONS = frozenset(
 def split_sentences(text: str) -> list[Sentence]:
     """Every sentence of `text` in document order, usable for questions or not."""
     sentences: list[Sentence] = []
+    matter = subject_matter(text)
     for block_number, block in enumerate(_blocks(text)):
         for start, end in _sentence_spans(text, block):
             sentence_text = collapse_whitespace(text[start:end])
+            subject = matter.allows(start, end)
             sentences.append(
                 Sentence(
                     index=len(sentences),
@@ -148,7 +154,10 @@ def split_sentences(text: str) -> list[Sentence]:
                     end=end,
                     text=sentence_text,
                     is_heading=block.is_heading,
-                    usable=not block.is_heading and _is_question_material(sentence_text),
+                    subject=subject,
+                    usable=subject
+                    and not block.is_heading
+                    and _is_question_material(sentence_text),
                 )
             )
     return sentences
@@ -690,13 +699,10 @@ def _plan_sections(
     )
     # A few spare sentences per section let it replace one that cannot make a distinct
     # question; more would fill sections with the least informative sentences.
+    # Candidates are subject matter only (see `split_sentences`): when they run short the
+    # questionnaire is refused, never padded with office hours, grading or tools.
     wanted = requested + max(options.section_count, math.ceil(requested / 2))
-    pool = _distinct_sentences([s for s in candidates if not _is_administrative(s)], wanted)
-    if len(pool) < requested:
-        # Too little about the subject itself: sentences about running the course fill the
-        # gap, but only the gap.
-        administrative = [s for s in candidates if _is_administrative(s)]
-        pool = _distinct_sentences([*pool, *administrative], requested)
+    pool = _distinct_sentences(candidates, wanted)
     if len(pool) < requested:
         raise _insufficient(len(pool), options)
     in_pool = {sentence.index for sentence in pool}
@@ -735,10 +741,11 @@ def _contiguous_chunks(items: list[Sentence], count: int) -> list[list[Sentence]
 def _insufficient(possible: int, options: GenerationOptions) -> InsufficientSyllabusText:
     requested = options.total_questions
     return InsufficientSyllabusText(
-        f"The syllabus text is too short for this questionnaire: only {possible} distinct "
-        f"question(s) could be made from it, {requested} were requested "
-        f"({options.section_count} section(s) × {options.questions_per_section} question(s)). "
-        "Ask for fewer questions or upload a more detailed syllabus.",
+        f"The syllabus has too little subject matter for this questionnaire: only {possible} "
+        f"distinct question(s) could be written from its course content, {requested} were "
+        f"requested ({options.section_count} section(s) × {options.questions_per_section} "
+        "question(s)). Logistics (office hours, grading, policies, tools) is never used. Ask "
+        "for fewer questions or upload a syllabus that describes the course content.",
         questions_possible=possible,
         questions_requested=requested,
     )
