@@ -254,6 +254,11 @@ def _option_texts(item: Item) -> list[str]:
     return [option["text"] for option in item.question["options"]]
 
 
+def option_key(text: str) -> str:
+    """How rules compare option texts and topic names: words only, case folded."""
+    return _normalized(text)
+
+
 def _normalized(text: str) -> str:
     return " ".join(_WORD.findall(normalize_for_matching(text)))
 

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .item_rules import item_problem
+from .item_rules import item_problem, option_key
 from .options import GenerationOptions
-from .subject import subject_matter
+from .subject import SubjectMatter, subject_matter
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
 MIN_SENTENCE_LENGTH = 40
@@ -84,13 +84,16 @@ def generate_offline(
     subject = collapse_whitespace(subject)
     if not subject:
         raise ValueError("subject must not be empty")
-    sentences = split_sentences(syllabus_text)
+    matter = subject_matter(syllabus_text)
+    sentences = split_sentences(syllabus_text, matter)
     # Terms come from the course content only: a tutor's name, "Slack" or "Gradescope" is
     # neither an answer nor a distractor.
     terms = extract_key_terms([sentence for sentence in sentences if sentence.subject])
     rng = random.Random(_seed(syllabus_text, options))  # noqa: S311 - variety, not secrecy
     plan = _plan_sections(sentences, terms, options)
-    builder = _QuestionnaireBuilder(sentences, terms, options, rng, plan.reserve)
+    builder = _QuestionnaireBuilder(
+        sentences, terms, options, rng, plan.reserve, sibling_groups(matter)
+    )
     sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
     builder.title_sections(sections)  # once every answer is known: no title names one
     return {
@@ -138,10 +141,18 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def sibling_groups(matter: SubjectMatter) -> list[frozenset[str]]:
+    """The syllabus's topic lists as the item rules compare options: a key's siblings are also
+    covered by the course, so never its distractors (DISTRACTOR_ALSO_TRUE)."""
+    return [
+        frozenset(option_key(topic.name) for topic in group.topics) for group in matter.topic_groups
+    ]
+
+
+def split_sentences(text: str, matter: SubjectMatter | None = None) -> list[Sentence]:
     """Every sentence of `text` in document order, usable for questions or not."""
     sentences: list[Sentence] = []
-    matter = subject_matter(text)
+    matter = matter or subject_matter(text)
     for block_number, block in enumerate(_blocks(text)):
         for start, end in _sentence_spans(text, block):
             sentence_text = collapse_whitespace(text[start:end])
@@ -786,6 +797,7 @@ class _QuestionnaireBuilder:
     options: GenerationOptions
     rng: random.Random
     reserve: list[Sentence]  # sentences outside every section's chunk, for when a chunk runs dry
+    sibling_groups: list[frozenset[str]]  # the syllabus's topic lists (see `sibling_groups`)
     prompts: list[str] = field(default_factory=list)  # as written, for the giveaway rule
     normalized_prompts: list[str] = field(default_factory=list)  # for the near-duplicate rule
     statements: list[str] = field(default_factory=list)  # normalized blanked MCQ statements
@@ -935,7 +947,7 @@ class _QuestionnaireBuilder:
         if distractors is None:
             return None
         texts = [answer_text, *(term.display for term in distractors)]
-        if _breaks_an_item_rule(statement, texts):
+        if _breaks_an_item_rule(statement, texts, self.sibling_groups):
             return None
         prompt = self._first_accepted_prompt(
             _MCQ_TEMPLATES, self.written["MCQ"], strict=strict, answer=answer, statement=statement
@@ -1066,7 +1078,7 @@ class _QuestionnaireBuilder:
         return title
 
 
-def _breaks_an_item_rule(statement: str, texts: list[str]) -> bool:
+def _breaks_an_item_rule(statement: str, texts: list[str], groups: list[frozenset[str]]) -> bool:
     """Whether the MCQ (key first in `texts`) breaks an item-writing rule on its own (an
     article that cues the key, a key far longer than the rest...): the validator would refuse
     it, so another term or sentence is tried instead."""
@@ -1076,7 +1088,7 @@ def _breaks_an_item_rule(statement: str, texts: list[str]) -> bool:
         "options": [{"id": str(i), "text": text} for i, text in enumerate(texts)],
         "correctOptionId": "0",
     }
-    return item_problem(question) is not None
+    return item_problem(question, sibling_groups=groups) is not None
 
 
 def _can_distract(term: Term, answer: Term) -> bool:

@@ -11,13 +11,16 @@ can say exactly what to fix.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .item_rules import RuleBroken, check_item_rules
+from .item_rules import RuleBroken, check_item_rules, option_key
 from .options import GenerationOptions
 from .schema import BLOOM_LEVELS, QUESTION_TYPES
+from .subject import subject_matter
+from .subject.classify import logistics_signal
 from .text import SearchableText, are_near_duplicates, collapse_whitespace, normalize_prompt
 
 MAX_TITLE_LENGTH = 300
@@ -32,6 +35,7 @@ MIN_SOURCE_EXCERPT_LENGTH = 20
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 MAX_POINTS = 100
 MAX_TOPIC_LENGTH = 300
+_SOURCE_REFERENCE = re.compile(r"\b(?:the|this) (?:syllabus|course)\b", re.IGNORECASE)
 MIN_RUBRIC_CRITERIA, MAX_RUBRIC_CRITERIA = 2, 4
 
 
@@ -59,8 +63,16 @@ def validate_content(
     ]
     _check_question_type_mix(context)
     _check_no_near_duplicate_prompts(context)
+    matter = subject_matter(syllabus_text)
     try:
-        check_item_rules(sections)
+        check_item_rules(
+            sections,
+            sibling_groups=[
+                frozenset(option_key(topic.name) for topic in group.topics)
+                for group in matter.topic_groups
+            ],
+            is_logistics=_is_logistics,
+        )
     except RuleBroken as exc:
         raise ContentInvalid(str(exc), path=exc.path, rule=exc.rule) from None
     return {"title": title, "subject": subject, "sections": sections}
@@ -261,6 +273,14 @@ def _check_no_near_duplicate_prompts(context: _DocumentContext) -> None:
         for earlier_path, earlier_prompt in prompts[:later_index]:
             if are_near_duplicates(earlier_prompt, later_prompt):
                 raise _invalid(later_path, f"near-duplicate of {earlier_path}")
+
+
+def _is_logistics(text: str) -> bool:
+    """An item's stem or key about running the course (office hours, grading, Slack...), by
+    the same judgement that keeps logistics out of the offline generator's material. A stem
+    citing its source ("the term the syllabus uses") is not about the syllabus."""
+    text = _SOURCE_REFERENCE.sub("", text)
+    return logistics_signal(text, under_subject_heading=True) is not None
 
 
 def _require_object(value: Any, path: str) -> Mapping[str, Any]:
