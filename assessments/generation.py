@@ -20,7 +20,7 @@ from syllabus.models import Syllabus
 from .content import GenerationOptions
 from .content.item_metadata import with_item_metadata, with_rendered_rubrics
 from .content.offline import InsufficientSyllabusText, generate_offline
-from .content.schema import RESPONSE_SCHEMA
+from .content.schema import RESPONSE_SCHEMA_V2
 from .content.validation import ContentInvalid, validate_content
 from .errors import SyllabusNotFound
 from .models import Assessment, AssessmentStatus
@@ -120,7 +120,7 @@ class GenerationHandler:
             prompt_version=GENERATION_PROMPT_VERSION,
             system_instruction=generation_system_instruction(options),
             contents=generation_contents(subject=subject, syllabus_text=text),
-            response_schema=RESPONSE_SCHEMA,
+            response_schema=RESPONSE_SCHEMA_V2,
             offline_answer=lambda: generate_offline(
                 syllabus_text=text, subject=subject, options=options
             ),

@@ -1,5 +1,10 @@
-"""The JSON schemas sent to Gemini's structured output: the questionnaire (v1 kept for
-provenance, v2 in use), the verifier's verdicts and the regenerated items.
+"""The JSON schemas sent to Gemini's structured output: the questionnaire, the verifier's
+verdicts and the regenerated items.
+
+`RESPONSE_SCHEMA` is the stored-content contract the validator enforces (v1, the shape
+generation-v1 asked for). `RESPONSE_SCHEMA_V2` is what generation-v2 asks for: the same plus
+`topics` first and, per question, `topic`, `bloomLevel`, `outcome` (required) and
+`rubricCriteria` instead of a free-text `rubric`.
 
 Gemini accepts an OpenAPI subset: type/properties/required/items/enum/description, with no
 `$ref`, `oneOf` or `additionalProperties`. One question object therefore serves both question
@@ -69,7 +74,7 @@ _SECTION_SCHEMA_V1: dict[str, Any] = {
     "required": ["sectionId", "title", "questions"],
 }
 
-RESPONSE_SCHEMA_V1: dict[str, Any] = {
+RESPONSE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "title": _string("Title of the questionnaire."),
@@ -160,7 +165,7 @@ _SECTION_SCHEMA: dict[str, Any] = {
     },
 }
 
-RESPONSE_SCHEMA: dict[str, Any] = {
+RESPONSE_SCHEMA_V2: dict[str, Any] = {
     "type": "object",
     "properties": {
         "topics": {
@@ -168,7 +173,7 @@ RESPONSE_SCHEMA: dict[str, Any] = {
             "items": _TOPIC_SCHEMA,
             "description": "First: the subject's topics and learning outcomes.",
         },
-        **RESPONSE_SCHEMA_V1["properties"],
+        **RESPONSE_SCHEMA["properties"],
         "sections": {"type": "array", "items": _SECTION_SCHEMA},
     },
     "required": ["topics", "title", "subject", "sections"],
