@@ -2,30 +2,34 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from jobs.ai.base import AIRequest
+from jobs.ai.base import AIRequest, AIResponse
 from jobs.ai.factory import call_ai
+from jobs.ai.offline import OfflineProvider
 from jobs.errors import InvalidAIOutput, PermanentJobError
-from jobs.models import AIJob, JobStatus, JobType
+from jobs.models import AIJob, AIJobAttempt, JobStatus, JobType
 from jobs.registry import Execution
 from jobs.services import job_create_or_get, job_requeue
 from syllabus.models import Syllabus
 
 from .content import GenerationOptions
 from .content.offline import InsufficientSyllabusText, generate_offline
-from .content.schema import RESPONSE_SCHEMA
+from .content.schema import RESPONSE_SCHEMA_V2
 from .content.validation import ContentInvalid, validate_content
 from .errors import SyllabusNotFound
 from .models import Assessment, AssessmentStatus
 from .prompts import (
     GENERATION_PROMPT_VERSION,
+    VERIFICATION_PROMPT_VERSION,
     generation_contents,
     generation_system_instruction,
 )
+from .verification import Review, review_questionnaire
 
 SYLLABUS_SEPARATOR = "\n\n"
 
@@ -89,8 +93,19 @@ def _syllabi_for(*, syllabus_id, subject: str | None) -> list[Syllabus]:
     return found
 
 
+@dataclass(frozen=True)
+class GeneratedQuestionnaire:
+    content: dict[str, Any]
+    review: Review | None  # None: not verified (the offline provider)
+
+
 class GenerationHandler:
-    """Runs GENERATION jobs on the worker (registered with `jobs` by this app's config)."""
+    """Runs GENERATION jobs on the worker (registered with `jobs` by this app's config).
+
+    One attempt: the generation call, validation, and with a real model the verifier pass
+    (`verification.review_questionnaire`), which may regenerate rejected items. Every call is a
+    `call_ai`; any failure fails the whole attempt, which is retried from the start.
+    """
 
     prompt_version = GENERATION_PROMPT_VERSION
 
@@ -104,7 +119,7 @@ class GenerationHandler:
             prompt_version=GENERATION_PROMPT_VERSION,
             system_instruction=generation_system_instruction(options),
             contents=generation_contents(subject=subject, syllabus_text=text),
-            response_schema=RESPONSE_SCHEMA,
+            response_schema=RESPONSE_SCHEMA_V2,
             offline_answer=lambda: generate_offline(
                 syllabus_text=text, subject=subject, options=options
             ),
@@ -113,14 +128,33 @@ class GenerationHandler:
             response = call_ai(request)
         except InsufficientSyllabusText as exc:
             raise PermanentJobError(str(exc)) from exc
-        try:
-            content = validate_content(response.data, syllabus_text=text, options=options)
-        except ContentInvalid as exc:
-            raise InvalidAIOutput(f"invalid assessment: {exc}", raw_text=response.raw_text) from exc
-        return Execution(value=content, response=response, prompt_version=GENERATION_PROMPT_VERSION)
+
+        def validate(data: Any, raw_text: str) -> dict[str, Any]:
+            return validated_questionnaire(
+                data, syllabus_text=text, options=options, raw_text=raw_text
+            )
+
+        content = validate(response.data, response.raw_text)
+        if response.provider == OfflineProvider.name:
+            # Deterministic and written from the syllabus itself: nothing for a verifier to add.
+            return Execution(
+                value=GeneratedQuestionnaire(content, review=None),
+                response=response,
+                prompt_version=GENERATION_PROMPT_VERSION,
+            )
+        review = review_questionnaire(
+            content, subject=subject, syllabus_text=text, options=options, validate=validate
+        )
+        return Execution(
+            value=GeneratedQuestionnaire(review.content, review=review),
+            response=_with_total_tokens(response, [r for _, _, r in review.calls]),
+            prompt_version=GENERATION_PROMPT_VERSION,
+            provenance=_provenance(response, review),
+        )
 
     def complete(self, job: AIJob, execution: Execution) -> dict:
-        content = execution.value
+        generated: GeneratedQuestionnaire = execution.value
+        content = generated.content
         status = (
             AssessmentStatus.DRAFT
             if settings.ASSESSMENT_REQUIRE_REVIEW
@@ -144,7 +178,10 @@ class GenerationHandler:
             question_count=sum(len(s["questions"]) for s in content["sections"]),
         )
         assessment.syllabi.set(job.payload["syllabusIds"])
-        return {"assessmentId": str(assessment.pk)}
+        result: dict[str, Any] = {"assessmentId": str(assessment.pk)}
+        if generated.review is not None:
+            result["itemsRegenerated"] = generated.review.items_regenerated
+        return result
 
     def _syllabi(self, job: AIJob) -> list[Syllabus]:
         ids = job.payload["syllabusIds"]
@@ -153,3 +190,56 @@ class GenerationHandler:
         if missing:
             raise PermanentJobError(f"Syllabus {missing[0]} no longer exists.")
         return [by_id[i] for i in ids]
+
+
+def validated_questionnaire(
+    data: Any, *, syllabus_text: str, options: GenerationOptions, raw_text: str
+) -> dict[str, Any]:
+    """The model's questionnaire as stored content, or InvalidAIOutput: a failed attempt."""
+    try:
+        return validate_content(data, syllabus_text=syllabus_text, options=options)
+    except ContentInvalid as exc:
+        raise InvalidAIOutput(f"invalid assessment: {exc}", raw_text=raw_text) from exc
+
+
+def _with_total_tokens(response: AIResponse, further: list[AIResponse]) -> AIResponse:
+    """The generation response, its token counts summed over every call of the attempt (the
+    attempt row's tokens are what the attempt cost)."""
+
+    def total(counts: list[int | None]) -> int | None:
+        known = [count for count in counts if count is not None]
+        return sum(known) if known else None
+
+    responses = [response, *further]
+    return replace(
+        response,
+        input_tokens=total([r.input_tokens for r in responses]),
+        output_tokens=total([r.output_tokens for r in responses]),
+    )
+
+
+def _provenance(response: AIResponse, review: Review) -> dict[str, Any]:
+    calls = [_call_record("generation", GENERATION_PROMPT_VERSION, response, raw=False)]
+    calls += [_call_record(purpose, version, r, raw=True) for purpose, version, r in review.calls]
+    return {
+        "calls": calls,
+        "verification": {
+            "promptVersion": VERIFICATION_PROMPT_VERSION,
+            "items": [verdict.as_dict() for verdict in review.verdicts],
+            "itemsRegenerated": review.items_regenerated,
+        },
+    }
+
+
+def _call_record(purpose: str, prompt_version: str, response: AIResponse, *, raw: bool) -> dict:
+    record = {
+        "purpose": purpose,
+        "promptVersion": prompt_version,
+        "provider": response.provider,
+        "model": response.model,
+        "inputTokens": response.input_tokens,
+        "outputTokens": response.output_tokens,
+    }
+    if raw:  # the generation call's raw answer is the attempt's own raw_response already
+        record["rawResponse"] = response.raw_text[: AIJobAttempt.RAW_RESPONSE_LIMIT]
+    return record

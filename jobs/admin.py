@@ -26,6 +26,7 @@ class AttemptInline(admin.TabularInline):
         "prompt_version",
         "input_tokens",
         "output_tokens",
+        "provenance",
         "worker",
         "started_at",
     ]

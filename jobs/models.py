@@ -107,6 +107,9 @@ class AIJobAttempt(models.Model):
     input_tokens = models.PositiveIntegerField(null=True, blank=True)
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
     raw_response = models.TextField(blank=True)
+    # What the handler adds to the audit trail (Execution.provenance): e.g. the further calls of
+    # an attempt that made several, and their verdicts. Its shape belongs to the handler.
+    provenance = models.JSONField(default=dict, blank=True)
     worker = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 """Domain apps register how to run their job types; `jobs` never imports a domain app."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .ai.base import AIResponse
@@ -14,6 +14,9 @@ class Execution:
     value: Any
     response: AIResponse | None = None  # the provider call, for the attempt's audit trail
     prompt_version: str = ""
+    # Anything else the attempt's audit trail should keep, as JSON: further calls of the same
+    # attempt (their prompt versions, tokens, raw answers), a verifier's verdicts. Opaque here.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 class JobHandler(Protocol):

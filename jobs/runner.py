@@ -221,6 +221,7 @@ def _close_attempt(claim: Claim, execution: Execution | None, now, *, error=None
         raw = response.raw_text
     if execution is not None:
         attempt.prompt_version = execution.prompt_version
+        attempt.provenance = execution.provenance
     attempt.raw_response = (raw or "")[: AIJobAttempt.RAW_RESPONSE_LIMIT]
     attempt.save()
 

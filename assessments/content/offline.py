@@ -36,6 +36,7 @@ from typing import Any
 
 from .item_rules import item_problem, option_key
 from .options import GenerationOptions
+from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
@@ -1139,11 +1140,6 @@ def _split_points(points: int, parts: int) -> list[int]:
     """Whole points, as even as they go, the larger shares first (5 over 3 → 2, 2, 1)."""
     base, extra = divmod(points, parts)
     return [base + (1 if index < extra else 0) for index in range(parts)]
-
-
-def render_rubric(criteria: list[dict[str, Any]]) -> str:
-    """The rubric as text (the contract's `rubric`), one criterion a line with its points."""
-    return "\n".join(f"- ({c['points']:g} pts) {c['criterion']}" for c in criteria)
 
 
 def _rubric_points(

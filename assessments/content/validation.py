@@ -18,6 +18,7 @@ from typing import Any
 
 from .item_rules import RuleBroken, check_item_rules, option_key
 from .options import GenerationOptions
+from .rubric import render_rubric
 from .schema import BLOOM_LEVELS, QUESTION_TYPES
 from .subject import subject_matter
 from .subject.classify import logistics_signal
@@ -171,15 +172,20 @@ def _clean_mcq_fields(question: Mapping[str, Any], path: str) -> dict[str, Any]:
 def _clean_short_answer_fields(
     question: Mapping[str, Any], path: str, points: float
 ) -> dict[str, Any]:
-    cleaned = {
-        "referenceAnswer": _require_text(
-            question, "referenceAnswer", path, max_length=MAX_REFERENCE_ANSWER_LENGTH
-        ),
-        "rubric": _require_text(question, "rubric", path, max_length=MAX_RUBRIC_LENGTH),
+    reference = _require_text(
+        question, "referenceAnswer", path, max_length=MAX_REFERENCE_ANSWER_LENGTH
+    )
+    if question.get("rubricCriteria") is None:
+        rubric = _require_text(question, "rubric", path, max_length=MAX_RUBRIC_LENGTH)
+        return {"referenceAnswer": reference, "rubric": rubric}
+    criteria = _clean_rubric_criteria(question, path)
+    # Criteria are the rubric (generation-v2 asks for them instead of text): the text is
+    # written from them, so the two can never disagree.
+    return {
+        "referenceAnswer": reference,
+        "rubric": render_rubric(criteria),
+        "rubricCriteria": criteria,
     }
-    if question.get("rubricCriteria") is not None:
-        cleaned["rubricCriteria"] = _clean_rubric_criteria(question, path)
-    return cleaned
 
 
 def _clean_rubric_criteria(question: Mapping[str, Any], path: str) -> list[dict[str, Any]]:

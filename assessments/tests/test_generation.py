@@ -15,6 +15,7 @@ from jobs.models import AttemptStatus, JobStatus
 from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
+from .gemini_script import IS_GENERATION, agree
 
 pytestmark = [
     pytest.mark.django_db,
@@ -63,13 +64,14 @@ def test_review_setting_makes_drafts(settings):
 def test_gemini_valid_answer_completes(gemini):
     syllabus = make_syllabus()
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
 
     job = run_until_finished(generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job)
 
     assert job.status == JobStatus.COMPLETED
     [attempt] = job.attempts.all()
     assert (attempt.provider, attempt.input_tokens is not None) == ("gemini", True)
-    [call] = gemini.calls
+    [call] = gemini.calls_where(IS_GENERATION)
     sent = str(call.body)
     assert "<syllabus>" in sent and syllabus.text[:200] in sent.replace("\\n", "\n")
 
@@ -79,6 +81,7 @@ def test_500_then_429_then_valid_completes_with_three_attempts(gemini):
     gemini.respond_error(500)
     gemini.respond_error(429)
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
 
     job = run_until_finished(generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job)
 
@@ -86,7 +89,7 @@ def test_500_then_429_then_valid_completes_with_three_attempts(gemini):
     attempts = list(job.attempts.order_by("number"))
     assert [a.status for a in attempts] == ["FAILED", "FAILED", "COMPLETED"]
     assert "500" in attempts[0].error_message and "429" in attempts[1].error_message
-    assert job.attempt_count == 3 and len(gemini.calls) == 3
+    assert job.attempt_count == 3 and len(gemini.calls_where(IS_GENERATION)) == 3
     assert Assessment.objects.count() == 1
 
 
@@ -110,6 +113,7 @@ def test_answer_that_fails_validation_is_a_failed_attempt(gemini):
     )
     gemini.respond_json(wrong_counts)
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
 
     job = run_until_finished(generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job)
 
@@ -123,6 +127,7 @@ def test_timeout_is_retried(gemini, settings):
     syllabus = make_syllabus()
     gemini.respond_json(valid_answer(syllabus), delay=2)
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
 
     job = run_until_finished(generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job)
 
@@ -178,6 +183,7 @@ def test_trigger_after_failure_puts_the_same_job_back_to_pending(gemini):
     assert again.job.status == JobStatus.PENDING
     assert again.job.attempts.count() == 1  # history kept
     gemini.default = lambda _request: (200, _text_body(_json(valid_answer(syllabus))), 0)
+    agree(gemini, valid_answer(syllabus))
     assert run_until_finished(again.job).status == JobStatus.COMPLETED
 
 

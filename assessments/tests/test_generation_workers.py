@@ -14,6 +14,7 @@ from jobs.models import AIJob, JobStatus
 from jobs.services import jobs_sweep
 
 from .factories import make_syllabus
+from .gemini_script import IS_GENERATION, agree
 from .test_generation import SMALL, valid_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
@@ -49,6 +50,7 @@ def test_retries_travel_through_the_broker(start_worker, gemini):
     gemini.respond_error(503)
     gemini.respond_error(429)
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
     start_worker(
         ["generation"],
         env={
@@ -62,7 +64,7 @@ def test_retries_travel_through_the_broker(start_worker, gemini):
 
     wait_for(lambda: job_status(job) == JobStatus.COMPLETED)
     assert [a.status for a in job.attempts.order_by("number")] == ["FAILED", "FAILED", "COMPLETED"]
-    assert len(gemini.calls) == 3 and Assessment.objects.count() == 1
+    assert len(gemini.calls_where(IS_GENERATION)) == 3 and Assessment.objects.count() == 1
 
 
 class BrokerSwitch:
@@ -122,6 +124,7 @@ def test_worker_killed_mid_job_the_job_still_completes_exactly_once(start_worker
     answer = valid_answer(syllabus)
     gemini.respond_json(answer, delay=4)  # the first worker dies while waiting for this
     gemini.respond_json(answer)
+    agree(gemini, answer)
     env = {
         "GEMINI_API_KEY": "test-key-not-real",
         "GEMINI_API_BASE_URL": gemini.url,
@@ -130,7 +133,7 @@ def test_worker_killed_mid_job_the_job_still_completes_exactly_once(start_worker
     doomed = start_worker(["generation"], name="doomed", env=env)
 
     job = generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job
-    wait_for(lambda: len(gemini.calls) == 1)
+    wait_for(lambda: len(gemini.calls_where(IS_GENERATION)) == 1)
     doomed.kill()  # SIGKILL: no cleanup, the message stays unacknowledged
     assert job_status(job) == JobStatus.PROCESSING
 

@@ -25,6 +25,7 @@ from assessments.content import (
     validate_content,
 )
 from assessments.content.offline import BLANK, extract_key_terms, split_sentences
+from assessments.content.rubric import render_rubric
 from assessments.content.text import SearchableText, collapse_whitespace
 from syllabus.extraction import ExtractionLimits, extract_pdf
 
@@ -335,7 +336,8 @@ def test_short_answers_quote_a_verbatim_passage_containing_the_excerpt() -> None
         criteria = question["rubricCriteria"]
         assert 2 <= len(criteria) <= 4
         assert sum(criterion["points"] for criterion in criteria) == question["points"]
-        assert question["rubric"].startswith(f"- ({criteria[0]['points']} pts) Explains what")
+        assert question["rubric"] == render_rubric(criteria)
+        assert criteria[0]["criterion"].startswith("Explains what")
 
 
 def test_questions_come_from_course_content_not_logistics() -> None:

@@ -1,14 +1,18 @@
 """A local stand-in for the Gemini REST API, so tests exercise the real google-genai client.
 
 It listens on 127.0.0.1 (an ephemeral port) and answers
-`POST /{api_version}/models/{model}:generateContent` from a queue of scripted replies, falling
-back to `default` when the queue is empty. Every request is recorded before it is answered, so a
-test can count HTTP requests (the SDK must send exactly one per `complete()` call) and inspect
-what the client sent. Standard library only.
+`POST /{api_version}/models/{model}:generateContent` from, in this order: the first route whose
+predicate matches the request body, the queue of scripted replies, and `default`. Every request
+is recorded before it is answered, so a test can count HTTP requests (the SDK must send exactly
+one per `complete()` call) and inspect what the client sent. Standard library only.
 
     with FakeGemini() as fake:
         fake.respond_json({"questions": []})
         provider = GeminiProvider(api_key="k", model="m", base_url=fake.url)
+
+Routes script a conversation of several different calls (generation, then verification...)
+whatever their order or retries: `fake.route(asks_for("verdicts"), json_reply({...}))` answers
+every request whose response schema has a top-level `verdicts` property.
 """
 
 from __future__ import annotations
@@ -57,6 +61,40 @@ class Reply(NamedTuple):
 
 
 Responder = Callable[[Any], Reply | tuple[int, dict[str, Any] | str, float]]
+Predicate = Callable[[Any], bool]  # called with the parsed request body
+
+
+@dataclass
+class _Route:
+    when: Predicate
+    answer: Reply | Responder
+    remaining: int | None  # None: every matching request
+
+
+def request_text(body: Any) -> str:
+    """The system instruction and the user contents of a generateContent body, as one text."""
+    if not isinstance(body, dict):
+        return ""
+    parts = list((body.get("systemInstruction") or {}).get("parts") or [])
+    for content in body.get("contents") or []:
+        parts.extend(content.get("parts") or [])
+    return "\n".join(part.get("text", "") for part in parts if isinstance(part, dict))
+
+
+def request_schema(body: Any) -> dict[str, Any]:
+    """The response schema a generateContent body asks for ({} if none)."""
+    if not isinstance(body, dict):
+        return {}
+    return (body.get("generationConfig") or {}).get("responseSchema") or {}
+
+
+def asks_for(*properties: str) -> Predicate:
+    """A predicate: the request's response schema has all these top-level properties."""
+
+    def matches(body: Any) -> bool:
+        return set(properties) <= set(request_schema(body).get("properties") or {})
+
+    return matches
 
 
 @dataclass(frozen=True)
@@ -127,6 +165,7 @@ class FakeGemini:
         self._request_queue_size = request_queue_size
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
+        self._routes: list[_Route] = []
         self._calls: list[RecordedCall] = []
         self._in_flight = 0
         self._max_in_flight = 0
@@ -186,6 +225,15 @@ class FakeGemini:
         with self._lock:
             self._replies.append(reply)
 
+    def route(
+        self, when: Predicate, answer: Reply | Responder, *, times: int | None = None
+    ) -> None:
+        """Answer requests whose body matches `when` with `answer` (a Reply, or a responder
+        called with the body), before the queue: the next `times` of them, or all (None).
+        Routes are tried in the order they were added."""
+        with self._lock:
+            self._routes.append(_Route(when, answer, times))
+
     def respond_json(self, obj: Any, *, delay: float = 0.0) -> None:
         self.respond(json_reply(obj, delay=delay))
 
@@ -213,6 +261,10 @@ class FakeGemini:
         with self._lock:
             return list(self._calls)
 
+    def calls_where(self, when: Predicate) -> list[RecordedCall]:
+        """The requests so far whose body matches `when`, in arrival order."""
+        return [call for call in self.calls if when(call.body)]
+
     @property
     def max_in_flight(self) -> int:
         """The most requests the fake was handling at once (for concurrency benchmarks)."""
@@ -220,10 +272,11 @@ class FakeGemini:
             return self._max_in_flight
 
     def reset(self) -> None:
-        """Forget recorded calls and queued replies; `default` stays as it is."""
+        """Forget recorded calls, routes and queued replies; `default` stays as it is."""
         with self._lock:
             self._calls.clear()
             self._replies.clear()
+            self._routes.clear()
             self._max_in_flight = self._in_flight
 
     # --- used by the request handler -------------------------------------------------------
@@ -236,13 +289,37 @@ class FakeGemini:
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
             if not routable:
                 return error_reply(404, f"FakeGemini does not serve {call.path}")
-            queued = self._replies.popleft() if self._replies else None
+            route = self._take_route(call.body)
+            queued = self._replies.popleft() if self._replies and route is None else None
+        if route is not None:
+            return self._answer(route.answer, call.body, "route")
         if queued is not None:
             return queued
+        return self._answer(self.default, call.body, "default")
+
+    def _take_route(self, body: Any) -> _Route | None:
+        """The first live route matching `body`, its count used up by one (holding the lock)."""
+        for route in self._routes:
+            if route.remaining == 0:
+                continue
+            try:
+                matched = route.when(body)
+            except Exception:  # noqa: BLE001 - a predicate that cannot read the body: no match
+                matched = False
+            if matched:
+                if route.remaining is not None:
+                    route.remaining -= 1
+                return route
+        return None
+
+    @staticmethod
+    def _answer(answer: Reply | Responder, body: Any, source: str) -> Reply:
+        if isinstance(answer, Reply):
+            return answer
         try:
-            return Reply(*self.default(call.body))
+            return Reply(*answer(body))
         except Exception as exc:  # noqa: BLE001 - reported to the client, which is the test
-            return error_reply(500, f"FakeGemini default responder raised {exc!r}")
+            return error_reply(500, f"FakeGemini {source} responder raised {exc!r}")
 
     def _finished(self) -> None:
         with self._lock:

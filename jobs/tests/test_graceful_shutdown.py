@@ -9,6 +9,7 @@ import pytest
 from assessments.generation import generation_trigger
 from assessments.models import Assessment
 from assessments.tests.factories import make_syllabus
+from assessments.tests.gemini_script import agree
 from assessments.tests.test_generation import SMALL, valid_answer
 from jobs.models import JobStatus
 
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.
 def test_sigterm_lets_the_running_ai_call_finish(start_worker, gemini):
     syllabus = make_syllabus()
     gemini.respond_json(valid_answer(syllabus), delay=3)
+    agree(gemini, valid_answer(syllabus))
     worker = start_worker(["generation"], env={
         "GEMINI_API_KEY": "test-key-not-real", "GEMINI_API_BASE_URL": gemini.url,
     })  # fmt: skip

@@ -6,6 +6,7 @@ import pytest
 
 from assessments.generation import generation_trigger
 from assessments.tests.factories import make_syllabus
+from assessments.tests.gemini_script import IS_GENERATION, agree
 from assessments.tests.test_generation import SMALL, valid_answer
 from jobs.models import AIJob, JobStatus
 from jobs.runner import job_run
@@ -46,10 +47,12 @@ def test_the_breaker_opens_defers_without_burning_attempts_and_recovers(
 
     gemini.default = None
     gemini.respond_json(valid_answer(syllabus))
+    agree(gemini, valid_answer(syllabus))
     time.sleep(1.1)  # the open period ends: one probe goes through and closes the breaker
     AIJob.objects.filter(pk=job.pk).update(next_attempt_at=job.next_attempt_at.replace(year=2020))
-    assert run(job) == "completed"
-    assert job.attempt_count == 3 and len(gemini.calls) == 3
+    assert run(job) == "completed"  # the probe (generation) closed it: the verifier call went out
+    assert job.attempt_count == 3 and len(gemini.calls_where(IS_GENERATION)) == 3
+    assert len(gemini.calls) == 4
     assert api_client.get("/readyz").json()["details"]["aiProvider"]["state"] == "CLOSED"
 
 
@@ -67,9 +70,10 @@ def test_permanent_errors_do_not_trip_the_breaker(gemini, breaker):
 
 
 def test_the_global_rate_limit_defers_calls_over_the_limit(gemini, settings):
-    settings.AI_REQUESTS_PER_MINUTE = 1
+    settings.AI_REQUESTS_PER_MINUTE = 2  # a Gemini generation attempt is two calls (verifier)
     syllabus = make_syllabus()
     gemini.default = lambda _request: (200, _answer(valid_answer(syllabus)), 0)
+    agree(gemini, valid_answer(syllabus))
     first = generation_trigger(syllabus_id=syllabus.pk, options=SMALL).job
     second = generation_trigger(
         syllabus_id=syllabus.pk, options=SMALL.__class__(section_count=1, questions_per_section=3)
@@ -78,7 +82,7 @@ def test_the_global_rate_limit_defers_calls_over_the_limit(gemini, settings):
     assert run(first) == "completed"
     assert run(second) == "deferred"
     assert second.attempt_count == 0 and "rate limit" in second.waiting_reason
-    assert len(gemini.calls) == 1
+    assert len(gemini.calls) == 2
 
 
 def _answer(content) -> dict:
@@ -101,7 +105,11 @@ def _answer(content) -> dict:
 def test_four_worker_processes_never_exceed_the_global_rate(start_worker, gemini):
     per_minute = 5
     syllabus = make_syllabus()
-    gemini.default = lambda _request: (200, _answer(valid_answer(syllabus)), 0.3)
+    # Three sections: no job asks for that, so every attempt is one call, failed by validation,
+    # and calls and attempts can be compared one to one.
+    three_sections = SMALL.__class__(section_count=3, questions_per_section=3)
+    answer = valid_answer(syllabus, three_sections)
+    gemini.default = lambda _request: (200, _answer(answer), 0.3)
     env = {
         "GEMINI_API_KEY": "test-key-not-real",
         "GEMINI_API_BASE_URL": gemini.url,
