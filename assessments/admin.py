@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from assessment_engine.db import ReplicaListMixin
 from syllabus.admin import SyllabusAdmin
@@ -66,9 +67,9 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
             },
         ),
         ("Provenance", {"classes": ["collapse"], "fields": PROVENANCE_FIELDS}),
-        ("Content", {"fields": ["readable_content"]}),
+        ("Content", {"fields": ["readable_quality", "readable_content"]}),
     ]
-    readonly_fields = [*SUMMARY_FIELDS, *PROVENANCE_FIELDS, "readable_content"]
+    readonly_fields = [*SUMMARY_FIELDS, *PROVENANCE_FIELDS, "readable_quality", "readable_content"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
@@ -80,6 +81,28 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
         # Only the policy is editable here; it goes through the same service as the API.
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         assessment_policy_update(assessment_id=obj.pk, changes=changes)
+
+    @admin.display(description="Quality report")
+    def readable_quality(self, assessment: Assessment) -> str:
+        report = assessment.quality_report
+        if not report:
+            return "—"
+        rows = [
+            ("Items", report["items"]),
+            ("By type", _counts(report["byType"])),
+            ("By Bloom level", _counts(report["byBloomLevel"])),
+            (
+                "Topics covered",
+                f"{report['topicsCovered']} of {report['topicsFound']} found in the syllabus"
+                + (f": {', '.join(report['coveredTopics'])}" if report["coveredTopics"] else ""),
+            ),
+            ("Item-writing rules that failed attempts", _counts(report["rulesTriggered"])),
+            ("Items regenerated after the verifier", report["itemsRegenerated"]),
+        ]
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description="Content (with answer keys)")
     def readable_content(self, assessment: Assessment) -> str:
@@ -102,6 +125,10 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
             status=AssessmentStatus.DRAFT, published_at=None, version=F("version") + 1
         )
         self.message_user(request, f"Unpublished {updated} assessment(s).", messages.SUCCESS)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name}: {count}" for name, count in counts.items()) or "none"
 
 
 class SyllabusWithGenerationAdmin(SyllabusAdmin):

@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,14 +14,16 @@ from jobs.ai.base import AIRequest, AIResponse
 from jobs.ai.factory import call_ai
 from jobs.ai.offline import OfflineProvider
 from jobs.errors import InvalidAIOutput, PermanentJobError
-from jobs.models import AIJob, AIJobAttempt, JobStatus, JobType
+from jobs.models import AIJob, AIJobAttempt, AttemptStatus, JobStatus, JobType
 from jobs.registry import Execution
 from jobs.services import job_create_or_get, job_requeue
 from syllabus.models import Syllabus
 
 from .content import GenerationOptions
 from .content.offline import InsufficientSyllabusText, generate_offline
+from .content.quality import quality_report
 from .content.schema import RESPONSE_SCHEMA_V2
+from .content.subject import subject_matter
 from .content.validation import ContentInvalid, validate_content
 from .errors import SyllabusNotFound
 from .models import Assessment, AssessmentStatus
@@ -32,6 +36,7 @@ from .prompts import (
 from .verification import Review, review_questionnaire
 
 SYLLABUS_SEPARATOR = "\n\n"
+RULE_NAME = re.compile(r"\[([A-Z][A-Z_]+)\]")
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def _syllabi_for(*, syllabus_id, subject: str | None) -> list[Syllabus]:
 class GeneratedQuestionnaire:
     content: dict[str, Any]
     review: Review | None  # None: not verified (the offline provider)
+    topics_found: tuple[str, ...] = ()  # the syllabus's topics, for the quality report
 
 
 class GenerationHandler:
@@ -135,10 +141,11 @@ class GenerationHandler:
             )
 
         content = validate(response.data, response.raw_text)
+        topics = tuple(topic.name for topic in subject_matter(text).topics)
         if response.provider == OfflineProvider.name:
             # Deterministic and written from the syllabus itself: nothing for a verifier to add.
             return Execution(
-                value=GeneratedQuestionnaire(content, review=None),
+                value=GeneratedQuestionnaire(content, review=None, topics_found=topics),
                 response=response,
                 prompt_version=GENERATION_PROMPT_VERSION,
             )
@@ -146,7 +153,7 @@ class GenerationHandler:
             content, subject=subject, syllabus_text=text, options=options, validate=validate
         )
         return Execution(
-            value=GeneratedQuestionnaire(review.content, review=review),
+            value=GeneratedQuestionnaire(review.content, review=review, topics_found=topics),
             response=_with_total_tokens(response, [r for _, _, r in review.calls]),
             prompt_version=GENERATION_PROMPT_VERSION,
             provenance=_provenance(response, review),
@@ -155,6 +162,12 @@ class GenerationHandler:
     def complete(self, job: AIJob, execution: Execution) -> dict:
         generated: GeneratedQuestionnaire = execution.value
         content = generated.content
+        report = quality_report(
+            content,
+            topics_found=generated.topics_found,
+            rules_triggered=_rules_triggered(job),
+            items_regenerated=generated.review.items_regenerated if generated.review else 0,
+        )
         status = (
             AssessmentStatus.DRAFT
             if settings.ASSESSMENT_REQUIRE_REVIEW
@@ -176,9 +189,10 @@ class GenerationHandler:
             job=job,
             section_count=len(content["sections"]),
             question_count=sum(len(s["questions"]) for s in content["sections"]),
+            quality_report=report,
         )
         assessment.syllabi.set(job.payload["syllabusIds"])
-        result: dict[str, Any] = {"assessmentId": str(assessment.pk)}
+        result: dict[str, Any] = {"assessmentId": str(assessment.pk), "quality": report}
         if generated.review is not None:
             result["itemsRegenerated"] = generated.review.items_regenerated
         return result
@@ -190,6 +204,15 @@ class GenerationHandler:
         if missing:
             raise PermanentJobError(f"Syllabus {missing[0]} no longer exists.")
         return [by_id[i] for i in ids]
+
+
+def _rules_triggered(job: AIJob) -> dict[str, int]:
+    """How often each item-writing rule failed an earlier attempt of this job (the validator
+    names the rule in the attempt's error: "… [KEY_IN_STEM] …")."""
+    errors = AIJobAttempt.objects.filter(job=job, status=AttemptStatus.FAILED).values_list(
+        "error_message", flat=True
+    )
+    return dict(Counter(rule for error in errors for rule in RULE_NAME.findall(error or "")))
 
 
 def validated_questionnaire(

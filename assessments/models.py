@@ -49,6 +49,9 @@ class Assessment(models.Model):
     )
     section_count = models.PositiveIntegerField()
     question_count = models.PositiveIntegerField()
+    # `content.quality.quality_report` at generation: items by type and Bloom level, topic
+    # coverage, item-writing rules that failed attempts, items a verifier regenerated.
+    quality_report = models.JSONField(null=True, blank=True)
     # Bumped on every edit or status change: part of the candidate-view cache key.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -89,3 +89,5 @@ def test_assessment_admin_shows_content_with_keys(admin_client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Content (with answer keys)" in html and question["questionId"] in html
+    assert "Quality report" in html and "Topics covered" in html
+    assert f"<th>Items</th><td>{assessment.question_count}</td>" in html

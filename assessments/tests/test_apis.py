@@ -108,7 +108,11 @@ def test_job_detail_shows_attempts(staff_client, settings):
     body = response.json()
     assert body["status"] == "COMPLETED" and body["attemptCount"] == 1
     assert body["maxAttempts"] == settings.AI_MAX_ATTEMPTS and body["errorMessage"] is None
-    assert body["result"] == {"assessmentId": str(Assessment.objects.get().pk)}
+    assessment = Assessment.objects.get()
+    assert body["result"] == {
+        "assessmentId": str(assessment.pk),
+        "quality": assessment.quality_report,  # keys camelCase already
+    }
     for field in ("createdAt", "startedAt", "finishedAt", "updatedAt"):
         assert body[field]
     [attempt] = body["attempts"]

@@ -39,7 +39,10 @@ def test_offline_generation_creates_a_published_assessment():
 
     assert job.status == JobStatus.COMPLETED
     assessment = Assessment.objects.get()
-    assert job.result == {"assessmentId": str(assessment.pk)}
+    assert job.result == {"assessmentId": str(assessment.pk), "quality": assessment.quality_report}
+    report = assessment.quality_report
+    assert report["items"] == 6 and sum(report["byType"].values()) == 6
+    assert report["rulesTriggered"] == {} and report["itemsRegenerated"] == 0
     assert assessment.status == AssessmentStatus.PUBLISHED and assessment.published_at
     assert (assessment.section_count, assessment.question_count) == (2, 6)
     assert list(assessment.syllabi.all()) == [syllabus]
