@@ -14,15 +14,18 @@ from .evaluation import evaluation_override, evaluation_regrade
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
 
 
-def regrade_sessions(modeladmin, request, session_ids) -> None:
+def regrade_sessions(modeladmin, request, session_ids, *, keep_manual_grades=True) -> None:
     queued = 0
     for session_id in session_ids:
         try:
-            evaluation_regrade(session_id=session_id)
+            evaluation_regrade(session_id=session_id, keep_manual_grades=keep_manual_grades)
             queued += 1
         except DomainError as exc:
             modeladmin.message_user(request, f"{session_id}: {exc.message}", messages.WARNING)
-    modeladmin.message_user(request, f"Queued {queued} regrade(s).", messages.SUCCESS)
+    kept = "keeping" if keep_manual_grades else "discarding"
+    modeladmin.message_user(
+        request, f"Queued {queued} regrade(s), {kept} manual grades.", messages.SUCCESS
+    )
 
 
 @admin.register(CandidateSession)
@@ -112,7 +115,7 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
     search_fields = ["=session__id", "session__user__username"]
     show_full_result_count = False
     inlines = [OverrideInline, HistoryInline]
-    actions = ["regrade"]
+    actions = ["regrade", "regrade_discarding_manual_grades"]
     exclude = ["graded_questions", "questions"]
     readonly_fields = [
         "session",
@@ -153,9 +156,35 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
             {"rows": rows, "override_url": override_url},
         )
 
-    @admin.action(description="Regrade the sessions of the selected evaluations")
+    @admin.action(
+        description="Regrade the sessions of the selected evaluations (keeps manual grades)"
+    )
     def regrade(self, request, queryset) -> None:
         regrade_sessions(self, request, queryset.values_list("session_id", flat=True))
+
+    @admin.action(description="Regrade and DISCARD manual grades (asks to confirm)")
+    def regrade_discarding_manual_grades(self, request, queryset):
+        """Discarding what people decided is never a side effect: a confirmation page first."""
+        if request.POST.get("confirm") == "yes":
+            regrade_sessions(
+                self,
+                request,
+                queryset.values_list("session_id", flat=True),
+                keep_manual_grades=False,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Regrade and discard manual grades?",
+            "evaluations": list(queryset.select_related("session__user")),
+            "manual_grades": ScoreOverride.objects.filter(
+                evaluation__in=queryset, superseded_in_round__isnull=True
+            ).count(),
+        }
+        return TemplateResponse(
+            request, "admin/candidate_sessions/evaluation/discard_regrade.html", context
+        )
 
     def get_urls(self):
         override = self.admin_site.admin_view(self.override_view)

@@ -77,19 +77,26 @@ class EvaluationHandler:
         graded: GradedSession = execution.value
         response = execution.response
         provider = (response.provider, response.model) if response else (NO_AI_PROVIDER, "")
-        evaluation = _store(job, graded, provider, execution.prompt_version)
-        return {
+        keep = job.payload.get("keepManualGrades", True)
+        evaluation, kept = _store(job, graded, provider, execution.prompt_version, keep=keep)
+        result = {
             "sessionId": graded.session_id,
             "score": evaluation.total_score,
             "maxScore": evaluation.max_score,
         }
+        if evaluation.round > 1:  # a regrade says how many of a person's grades it kept
+            result["manualGradesKept"] = kept
+        return result
 
 
-def evaluation_regrade(*, session_id) -> AIJob:
+def evaluation_regrade(*, session_id, keep_manual_grades: bool = True) -> AIJob:
     """Grade a completed session again (e.g. after a rubric fix) with a new, versioned job.
 
-    Refused while the session's current evaluation job is still pending or running, so two
-    evaluations of one session never run at the same time.
+    The new grading keeps every question a person graded (their latest override) unless
+    `keep_manual_grades` is False, the explicit "discard" of the admin, which marks those
+    overrides superseded when the new grades are stored. Refused while the session's current
+    evaluation job is still pending or running, so two evaluations of one session never run
+    at the same time.
     """
     with transaction.atomic():
         session = (
@@ -107,7 +114,11 @@ def evaluation_regrade(*, session_id) -> AIJob:
         job = job_create_or_get(
             job_type=JobType.EVALUATION,
             dedupe_key=f"evaluation:{session.pk}:{rounds + 1}",
-            payload={"sessionId": str(session.pk), "round": rounds + 1},
+            payload={
+                "sessionId": str(session.pk),
+                "round": rounds + 1,
+                "keepManualGrades": keep_manual_grades,
+            },
         ).job
         session.evaluation_job = job
         session.save(update_fields=["evaluation_job"])
@@ -171,10 +182,22 @@ def _in_order(plan: GradingPlan, ai_grades: dict[str, dict]) -> list[dict[str, A
     return [grades[question_id] for question_id in plan.order]
 
 
-def _store(job: AIJob, graded: GradedSession, provider: tuple[str, str], prompt_version: str):
-    """Create the session's Evaluation, or (a regrade) archive the current one and replace it.
+def _store(
+    job: AIJob,
+    graded: GradedSession,
+    provider: tuple[str, str],
+    prompt_version: str,
+    *,
+    keep: bool,
+) -> tuple[Evaluation, int]:
+    """Create the session's Evaluation, or (a regrade) archive the current one and replace it,
+    and return it with how many manual grades it kept.
 
-    Overrides belong to the grading they were made on: a regrade starts from its new grades.
+    A person's grade outlives a regrade: the latest override of each question is applied on
+    top of the new grades, unless the regrade was asked to discard them (then they are marked
+    superseded, never deleted). The evaluation row is locked, and `evaluation_override` locks
+    it too, so an override racing this store is either read here or applied after it: the
+    person's grade wins either way.
     """
     now = timezone.now()
     current = Evaluation.objects.select_for_update().filter(session_id=graded.session_id).first()
@@ -190,9 +213,37 @@ def _store(job: AIJob, graded: GradedSession, provider: tuple[str, str], prompt_
     evaluation.provider, evaluation.model = provider
     evaluation.prompt_version = prompt_version
     evaluation.graded_at = now
+    manual = _manual_grades(current) if current is not None else {}
+    if keep:
+        _apply_manual_grades(evaluation.questions, manual)
+    elif manual:
+        current.overrides.filter(superseded_in_round__isnull=True).update(
+            superseded_in_round=evaluation.round
+        )
     _set_totals(evaluation, evaluation.questions)
     evaluation.save()
-    return evaluation
+    return evaluation, len(manual) if keep else 0
+
+
+def _manual_grades(evaluation: Evaluation) -> dict[str, ScoreOverride]:
+    """The latest override in force per question (earlier ones were changed by later ones)."""
+    latest: dict[str, ScoreOverride] = {}
+    for override in evaluation.overrides.filter(superseded_in_round__isnull=True).order_by(
+        "created_at", "id"
+    ):
+        latest[override.question_id] = override
+    return latest
+
+
+def _apply_manual_grades(questions: list[dict[str, Any]], manual: dict[str, ScoreOverride]) -> None:
+    for question in questions:
+        override = manual.get(question["questionId"])
+        if override is not None:
+            question.update(
+                score=min(float(override.score), question["maxScore"]),
+                overridden=True,
+                overrideReason=override.reason,
+            )
 
 
 def _archive(evaluation: Evaluation, now) -> None:

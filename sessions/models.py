@@ -226,7 +226,8 @@ class EvaluationHistory(models.Model):
 
 class ScoreOverride(models.Model):
     """Append-only: a staff member's score for one question, with the reason. The latest one
-    per question counts; the graded score stays in `Evaluation.graded_questions`."""
+    per question counts, across regrades too; the graded score stays in
+    `Evaluation.graded_questions`."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="overrides")
     question_id = models.CharField(max_length=50)
@@ -237,6 +238,9 @@ class ScoreOverride(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when staff regraded and explicitly discarded manual grades: the round whose grading
+    # replaced this one. Null = in force (regrades keep it).
+    superseded_in_round = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "created_at"]

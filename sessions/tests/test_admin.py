@@ -58,6 +58,37 @@ def test_regrade_action_queues_a_new_job(admin_client, evaluation):
         follow=True,
     )
 
-    assert "Queued 1 regrade(s)." in response.content.decode()
+    assert "Queued 1 regrade(s), keeping manual grades." in response.content.decode()
     evaluation.session.refresh_from_db()
     assert evaluation.session.evaluation_job.dedupe_key.endswith(":2")
+
+
+def test_discarding_manual_grades_is_explicit_with_a_confirmation_page(
+    admin_client, evaluation, staff
+):
+    from sessions.evaluation import evaluation_override
+
+    evaluation_override(
+        evaluation_id=evaluation.pk, question_id="s1q1", score=1, reason="ok", staff_user=staff
+    )
+    changelist = "/admin/candidate_sessions/evaluation/"
+    chosen = {"action": "regrade_discarding_manual_grades", "_selected_action": [evaluation.pk]}
+
+    asked = admin_client.post(changelist, chosen)
+
+    assert asked.status_code == 200 and "discard 1 manual grade(s)" in asked.content.decode()
+    evaluation.session.refresh_from_db()
+    assert evaluation.session.evaluation_job.payload.get("round") is None  # nothing queued yet
+
+    done = admin_client.post(changelist, {**chosen, "confirm": "yes"}, follow=True)
+
+    assert "discarding manual grades" in done.content.decode()
+    evaluation.session.refresh_from_db()
+    job = evaluation.session.evaluation_job
+    assert job.payload == {
+        "sessionId": str(evaluation.session_id),
+        "round": 2,
+        "keepManualGrades": False,
+    }
+    finish(job)
+    assert Evaluation.objects.get().total_score == 0  # the AI's grade, the person's discarded

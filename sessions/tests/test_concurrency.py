@@ -172,3 +172,41 @@ def test_the_clock_a_late_submit_and_complete_race_to_one_evaluation_job(flows, 
     # Exactly one of them completed it (the read may have too: it counts as neither here).
     assert swept + (complete.status_code == 202) <= 1
     assert SectionSubmission.objects.filter(session_id=session_id).count() == 1
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_a_regrade_racing_a_manual_grade_never_loses_the_persons_grade(flows, round_):
+    """The regrade's store and a staff override of the same answer run at once: whichever
+    commits first, the person's score is the one shown, and exactly one override exists."""
+    from assessment_engine.accounts.tests.factories import UserFactory
+    from jobs.tests.inline import run_until_finished
+    from sessions.evaluation import evaluation_override, evaluation_regrade
+    from sessions.models import Evaluation
+
+    assessment = make_assessment()
+    session_id = flows[0].active_session(assessment)
+    flows[0].submit(session_id, 0, answers={"s1q1": "A"})  # wrong: the AI gives 0
+    flows[0].submit(session_id, 1)
+    flows[0].submit(session_id, 2)
+    flows[0].complete(session_id)
+    run_until_finished(CandidateSession.objects.get(pk=session_id).evaluation_job)
+    evaluation_id = Evaluation.objects.get().pk
+    staff = UserFactory(is_staff=True)
+    regrade = evaluation_regrade(session_id=session_id)
+    contenders = [
+        lambda: run_until_finished(regrade),
+        lambda: evaluation_override(
+            evaluation_id=evaluation_id,
+            question_id="s1q1",
+            score=1,
+            reason="A is defensible",
+            staff_user=staff,
+        ),
+    ]
+
+    race(2, lambda i: contenders[i]())
+
+    evaluation = Evaluation.objects.get()
+    assert evaluation.round == 2 and evaluation.overrides.count() == 1
+    assert evaluation.questions[0]["score"] == 1 and evaluation.questions[0]["overridden"]
+    assert evaluation.total_score == 1

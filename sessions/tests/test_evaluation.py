@@ -267,11 +267,39 @@ def test_regrade_runs_a_new_job_and_keeps_the_earlier_result(flow, assessment, s
 
     assert regrade.dedupe_key == f"evaluation:{session_id}:2" and regrade.pk != first_job.pk
     evaluation = Evaluation.objects.get()
-    assert (evaluation.round, evaluation.job_id, evaluation.total_score) == (2, regrade.pk, 0)
+    # The person's 1 point outlives the regrade (the AI still gives the wrong MCQ 0).
+    assert (evaluation.round, evaluation.job_id, evaluation.total_score) == (2, regrade.pk, 1)
+    assert evaluation.graded_questions[0]["score"] == 0
+    assert evaluation.questions[0]["overridden"] and evaluation.questions[0]["score"] == 1
+    assert Evaluation.objects.get().job.result["manualGradesKept"] == 1
     [earlier] = EvaluationHistory.objects.all()
     assert (earlier.round, earlier.job_id, earlier.total_score) == (1, first_job.pk, 1)
     assert flow.get(session_id).json()["evaluation"]["jobId"] == str(regrade.pk)
+    assert flow.get(session_id).json()["evaluation"]["score"] == 1
     assert CandidateSession.objects.get(pk=session_id).status == "COMPLETED"
+
+
+def test_a_regrade_asked_to_discard_manual_grades_marks_them_superseded(flow, assessment, staff):
+    session_id = complete_session(flow, assessment, [{"s1q1": "A"}, {}, {}])
+    finish(evaluation_job(session_id))
+    evaluation_override(
+        evaluation_id=Evaluation.objects.get().pk,
+        question_id="s1q1",
+        score=1,
+        reason="generous",
+        staff_user=staff,
+    )
+
+    regrade = finish(evaluation_regrade(session_id=session_id, keep_manual_grades=False))
+
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.round, evaluation.total_score) == (2, 0)
+    assert regrade.result["manualGradesKept"] == 0
+    [override] = evaluation.overrides.all()  # kept in the table, no longer in force
+    assert override.superseded_in_round == 2
+    again = finish(evaluation_regrade(session_id=session_id))  # stays discarded
+    assert Evaluation.objects.get().total_score == 0 and again.result["manualGradesKept"] == 0
+    assert EvaluationHistory.objects.count() == 2
 
 
 def test_only_completed_sessions_can_be_regraded(flow, assessment):
