@@ -51,14 +51,14 @@ def offline_grades(questions: list[ShortAnswer]) -> dict[str, Any]:
 
 def grade_offline(question: ShortAnswer) -> dict[str, Any]:
     answer = question.answer.strip()
+    parts = _consistent_parts(question)
     if not answer:
         return {
             "questionId": question.question_id,
-            "criteria": [],
+            "criteria": [_unmet(part) for part in parts],
             "score": 0.0,
             "feedback": UNANSWERED_FEEDBACK,
         }
-    parts = _consistent_parts(question)
     reference = reference_lemmas(question)
     said, reference_said = said_lemmas(answer), said_lemmas(question.reference_answer)
     criteria = [_criterion(part, answer, said, reference, reference_said) for part in parts]
@@ -110,6 +110,10 @@ def _criterion(
     }
 
 
+def _unmet(part: ExpectedPart) -> dict[str, Any]:
+    return {"criterion": part.criterion, "evidence": "", "decision": "not met", "points": 0.0}
+
+
 def _flag(question: ShortAnswer, answer: str) -> tuple[str, float | None]:
     """(reason, cap as a share of the points) when the answer's form defeats word counting."""
     if addresses_the_grader(answer):
@@ -131,7 +135,7 @@ def _cap(criteria: list[dict[str, Any]], cap: float) -> None:
         taken = min(criterion["points"], excess)
         if taken:
             criterion["points"] -= taken
-            criterion["decision"] += " (capped: flagged for review)"
+            criterion["decision"] = "partly met" if criterion["points"] else "not met"
             excess -= taken
 
 
