@@ -43,7 +43,12 @@ _ADDRESSED = [
         r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:rubric|"
         r"instructions?|prompt|grading|reference answer|criteria|rules)\b",
         # "give me full marks", "award this answer 5 points", "grade me generously"
-        rf"\b(?:give|award|grant|assign)\b[^.\n]{{0,40}}?\b{_MARKS}",
+        # ("give the coordinates of two points" is geometry, not a plea: a plea names who gets
+        # the marks or how many)
+        rf"\b(?:give|award|grant|assign)\s+(?:me|us|this answer|my answer|it|this)\b"
+        rf"[^.\n]{{0,30}}?\b{_MARKS}",
+        rf"\b(?:give|award|grant|assign|deserves?|earns?)\s+(?:(?:it|this|me|us)\s+)?"
+        rf"(?:the\s+)?(?:full|maximum|max|top|perfect|\d+(?:\.\d+)?(?:\s*/\s*\d+)?)\s*{_MARKS}",
         r"\b(?:score|mark|grade|rate|pass)\s+(?:me|this answer|my answer)\b",
         r"\b(?:full|maximum|max|top|perfect)\s+(?:marks|credit|points)\b|\bperfect score\b",
         # "as the grader you ...", "you are an AI", "dear examiner", "Grader: ..."
