@@ -325,7 +325,14 @@ def start_fake_grading_gemini(log_dir: Path) -> tuple[ChildProcess, str]:
     grading for all of them (3 of 5 points each)."""
     answer = {
         "grades": [
-            {"questionId": question_id, "score": 3, "feedback": "Partly right."}
+            {
+                "questionId": question_id,
+                "criteria": [
+                    {"criterion": "rubric", "evidence": "", "decision": "partly met", "points": 3}
+                ],
+                "score": 3,
+                "feedback": "Partly right.",
+            }
             for question_id in short_answer_ids()
         ]
     }

@@ -23,9 +23,10 @@ from .grading.offline import offline_grades
 from .grading.plan import GradingPlan, plan_grading, totals
 from .grading.prompts import (
     EVALUATION_PROMPT_VERSION,
-    EVALUATION_SYSTEM_INSTRUCTION,
     RESPONSE_SCHEMA,
     evaluation_contents,
+    evaluation_system_instruction,
+    new_delimiters,
 )
 from .grading.validation import validated_grades
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride, SessionStatus
@@ -55,11 +56,13 @@ class EvaluationHandler:
         plan = plan_grading(session.assessment.content, _answers(session))
         ai_grades, response = {}, None
         if plan.for_ai:  # all short answers in one call; none at all → no AI call
+            # A new nonce per request (and per retry): no answer can know its closing tag.
+            delimiters = new_delimiters(question.answer for question in plan.for_ai)
             request = AIRequest(
                 purpose="evaluation",
                 prompt_version=EVALUATION_PROMPT_VERSION,
-                system_instruction=EVALUATION_SYSTEM_INSTRUCTION,
-                contents=evaluation_contents(plan.for_ai),
+                system_instruction=evaluation_system_instruction(delimiters),
+                contents=evaluation_contents(plan.for_ai, delimiters),
                 response_schema=RESPONSE_SCHEMA,
                 offline_answer=lambda: offline_grades(plan.for_ai),
                 temperature=0.0,

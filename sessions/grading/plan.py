@@ -7,6 +7,14 @@ UNANSWERED_FEEDBACK = "No answer was given."
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One rubric criterion (`rubricCriteria` in the content) and the points it is worth."""
+
+    text: str
+    points: float
+
+
+@dataclass(frozen=True)
 class ShortAnswer:
     """One answered SHORT_ANSWER question, as the AI grader sees it."""
 
@@ -16,6 +24,7 @@ class ShortAnswer:
     reference_answer: str
     points: float
     answer: str
+    criteria: tuple[Criterion, ...] = ()  # empty when the question has only a free-text rubric
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,17 @@ def plan_grading(content: dict[str, Any], answers: dict[str, str]) -> GradingPla
                         question["referenceAnswer"],
                         points,
                         answer,
+                        _criteria(question),
                     )
                 )
     return GradingPlan(grades=grades, for_ai=for_ai, order=order, max_score=max_score)
+
+
+def _criteria(question: dict[str, Any]) -> tuple[Criterion, ...]:
+    return tuple(
+        Criterion(str(item["criterion"]), float(item["points"]))
+        for item in question.get("rubricCriteria") or ()
+    )
 
 
 def grade(question_id: str, score: float, max_score: float, feedback: str) -> dict[str, Any]:

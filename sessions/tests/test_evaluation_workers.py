@@ -70,7 +70,10 @@ def test_a_duplicate_delivery_grades_once(flow, start_worker):
 
 
 def test_a_worker_killed_mid_evaluation_still_grades_once(flow, start_worker, gemini):
-    grades = {"grades": [{"questionId": "s1q2", "score": 4, "feedback": "Good."}]}
+    criterion = {"criterion": "rubric", "evidence": "", "decision": "met", "points": 4}
+    grades = {
+        "grades": [{"questionId": "s1q2", "criteria": [criterion], "score": 4, "feedback": "Good."}]
+    }
     gemini.respond_json(grades, delay=4)  # the first worker dies waiting for this
     gemini.respond_json(grades)
     env = {
