@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -28,10 +28,21 @@ from .uploads import install_limited_upload_handler, request_body_ceiling
 FILE_FIELDS = ("files[]", "files")
 
 
+class SyllabusFilterSerializer(serializers.Serializer):
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List syllabi (staff)",
-        parameters=[OpenApiParameter("subject", str, description="exact subject, any case")],
+        parameters=[
+            OpenApiParameter(
+                "subject",
+                str,
+                description="exact subject, any case (at most 200 characters, no NUL)",
+                pattern=r"^[^\x00]{0,200}$",
+            )
+        ],
         responses={
             200: SyllabusSerializer(many=True),
             **LIST_ERROR_RESPONSES,
@@ -52,7 +63,9 @@ class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if self.action == "retrieve":
             return Syllabus.objects.all()
-        return selectors.syllabus_list(subject=self.request.query_params.get("subject"))
+        filters = SyllabusFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)  # e.g. a NUL byte, which PostgreSQL refuses
+        return selectors.syllabus_list(subject=filters.validated_data.get("subject"))
 
     def get_serializer_class(self):
         return SyllabusDetailSerializer if self.action == "retrieve" else SyllabusSerializer

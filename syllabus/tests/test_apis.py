@@ -312,3 +312,11 @@ def test_unknown_syllabus_is_404(staff_client, syllabus_id):
     response = staff_client.get(f"{LIST}/{syllabus_id}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_list_filter_with_a_nul_byte_is_a_400_not_a_500(staff_client):
+    response = staff_client.get("/api/v1/admin/syllabus", {"subject": "a\x00b"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert "subject" in response.json()["error"]["details"]
