@@ -167,9 +167,10 @@ class KindWriter:
             if len(family.topics) < DISTRACTOR_COUNT:
                 continue
             templates = _OUTSIDER_TEMPLATES[_form(family)]
-            # One odd-one-out per list (the same three siblings twice would be one question);
-            # a single schedule gets every wording, each with other siblings.
-            numbers = range(len(templates)) if family.is_schedule else [family.index % 2]
+            # One odd-one-out per short list (the same three siblings twice would be one
+            # question); a schedule or a long list gets every wording, with other siblings.
+            roomy = family.is_schedule or len(family.topics) >= 2 * DISTRACTOR_COUNT
+            numbers = range(len(templates)) if roomy else [family.index % 2]
             for number in numbers:
                 seed = (OUTSIDER, family.index, number)
                 write = _bind(self._outsider, family, number, seed)
