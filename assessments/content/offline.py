@@ -859,6 +859,10 @@ class _QuestionnaireBuilder:
     _distractor_terms: list[Term] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.kinds.named = lambda text: (
+            any(mentions(prompt, text) for prompt in self.prompts)
+            or any(answer.pattern.search(text) for answer in self.answers)
+        )
         self._paragraphs = {}
         for sentence in self.sentences:
             self._paragraphs.setdefault(sentence.block, []).append(sentence)
@@ -923,6 +927,11 @@ class _QuestionnaireBuilder:
             answer = _Answer.of(item.key)
             if any(earlier.key == answer.key for earlier in self.answers):
                 return False  # one key per assessment (DUPLICATE_KEY)
+            if any(option_key(d) == option_key(item.key) for d in self.distractors):
+                return False  # offered as a wrong answer before: now it would be the right one
+            keys = {earlier.key for earlier in self.answers}
+            if any(_Answer.of(text).key in keys for text in item.distractors):
+                return False  # a right answer before, a wrong one now
             if any(mentions(p, text) for p in self.prompts for text in item.distractors):
                 return False
             if item_problem(item.question, sibling_groups=self.sibling_groups) is not None:

@@ -142,7 +142,9 @@ def topic_excerpt(text: str, topic: ListedTopic) -> str:
     found = row.lower().find(topic.name.lower())
     start = topic.start + found if found >= 0 else topic.start
     end = topic.end
-    while len(collapse_whitespace(text[start:end])) < MIN_EXCERPT_LENGTH and end < len(text):
+    # Longer than an excerpt must be: a bare topic name may also occur elsewhere (in the
+    # course description), and the excerpt should point at the list.
+    while len(collapse_whitespace(text[start:end])) < 2 * MIN_EXCERPT_LENGTH and end < len(text):
         following = text.find("\n", end + 1)
         end = following if following >= 0 else len(text)
     return excerpt(text, start, end)

@@ -92,6 +92,9 @@ class KindWriter:
     # questionnaire spreads over the course instead of asking three times about one week.
     family_uses: Counter[int] = field(default_factory=Counter)
     _place: int = 0  # where the section asking sits in the syllabus
+    # Whether a topic is already named in a stem (set by the questionnaire builder): such a
+    # topic is no option of an odd-one-out, whose siblings would otherwise be given away.
+    named: Callable[[str], bool] = lambda _text: False
     _foreign: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -238,10 +241,13 @@ class KindWriter:
         )
 
     def _outsider(self, family: Family, number: int, seed: tuple[Any, ...]) -> KindItem | None:
+        free = [topic for topic in family.topics if not self.named(topic.name)]
+        if len(free) < DISTRACTOR_COUNT:
+            return None
         if family.is_schedule:  # the weeks around the section's place in the course
-            siblings = self._nearest(family)[:DISTRACTOR_COUNT]
+            siblings = sorted(free, key=lambda t: (abs(t.start - self._place), t.start))[:3]
         else:
-            siblings = self.rng.sample(list(family.topics), DISTRACTOR_COUNT)
+            siblings = self.rng.sample(free, DISTRACTOR_COUNT)
         names = [topic.name for topic in siblings]
         # The outsider is shaped like the three it hides among: compare with the middle one.
         model = sorted(names, key=len)[1]

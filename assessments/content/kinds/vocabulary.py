@@ -74,6 +74,9 @@ OTHER_COURSES_TOPICS = (
 )
 
 
+_MINOR_WORDS = frozenset("a an and as at by for in of on or the to".split())
+
+
 def vocabulary_words(topic: str) -> frozenset[str]:
     return frozenset(word for word in lemmas(topic) if word not in STOPWORDS)
 
@@ -96,7 +99,7 @@ def styled_like(topic: str, key: str) -> str:
     long_words = [word for word in words if len(word) > 3 and word[:1].isalpha()]
     if len(words) > 1 and long_words and all(word[:1].isupper() for word in long_words):
         return " ".join(
-            word if len(word) <= 3 and index else word[:1].upper() + word[1:]
+            word if word in _MINOR_WORDS and index else word[:1].upper() + word[1:]
             for index, word in enumerate(topic.split())
         )
     if key[:1].islower():
