@@ -139,7 +139,7 @@ def _without_listed_topics(sentences: list[Sentence], matter: SubjectMatter) -> 
 
 
 # "Linear regression with Python and R (Lab 4)": what a session does, not what it teaches.
-_ACTIVITY = re.compile(r"\((?:lab|tutorial|hw|ps|project|problem set)[^()]*\)", re.I)
+_ACTIVITY = re.compile(r"\((?:lab|tutorial|hw|ps|project|problem set)\b[^()]*\)", re.I)
 
 
 def _seed(syllabus_text: str, options: GenerationOptions) -> int:
