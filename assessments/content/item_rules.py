@@ -268,3 +268,9 @@ def _mentions(text: str, phrase: str) -> bool:
     article ignored: "A return address" is named by "the return address")."""
     needle = _LEADING_ARTICLE.sub("", _normalized(phrase))
     return bool(needle) and f" {needle} " in f" {_normalized(text)} "
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """Whether `text` names `phrase` the way the giveaway rules see it (see `_mentions`), for a
+    generator to avoid writing what the validator would refuse."""
+    return _mentions(text, phrase)

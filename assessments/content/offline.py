@@ -30,11 +30,12 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from .item_rules import item_problem, option_key
+from .item_rules import item_problem, mentions, option_key
+from .kinds import SENTENCE, KindItem, KindWriter, Recipe
 from .options import GenerationOptions
 from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
@@ -86,14 +87,31 @@ def generate_offline(
     if not subject:
         raise ValueError("subject must not be empty")
     matter = subject_matter(syllabus_text)
-    sentences = split_sentences(syllabus_text, matter)
+    sentences = _without_listed_topics(split_sentences(syllabus_text, matter), matter)
     # Terms come from the course content only: a tutor's name, "Slack" or "Gradescope" is
     # neither an answer nor a distractor.
     terms = extract_key_terms([sentence for sentence in sentences if sentence.subject])
-    rng = random.Random(_seed(syllabus_text, options))  # noqa: S311 - variety, not secrecy
-    plan = _plan_sections(sentences, terms, options)
+    seed = _seed(syllabus_text, options)
+    rng = random.Random(seed)  # noqa: S311 - variety, not secrecy
+    kinds = KindWriter(
+        text=syllabus_text,
+        matter=matter,
+        difficulty=options.difficulty,
+        mcq_points=MCQ_POINTS[options.difficulty],
+        short_points=SHORT_ANSWER_POINTS[options.difficulty],
+        rng=random.Random(seed + 1),  # noqa: S311 - its own stream, so kinds never shift blanks
+    )
+    plan = _plan_sections(sentences, terms, options, kinds.capacity())
     builder = _QuestionnaireBuilder(
-        sentences, terms, options, rng, plan.reserve, sibling_groups(matter)
+        sentences,
+        terms,
+        options,
+        rng,
+        plan.reserve,
+        sibling_groups(matter),
+        kinds,
+        Recipe(options.difficulty),
+        len(syllabus_text),
     )
     sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
     builder.title_sections(sections)  # once every answer is known: no title names one
@@ -102,6 +120,27 @@ def generate_offline(
         "subject": subject[:300],
         "sections": sections,
     }
+
+
+def _without_listed_topics(sentences: list[Sentence], matter: SubjectMatter) -> list[Sentence]:
+    """Topic-list items ("the sigmoid function, the softmax function, gradient descent") are
+    asked about as lists (see `kinds`); as sentences they make blanks with several right
+    answers and explanations of a fragment. So are lab activities."""
+    listed = sorted((topic.start, topic.end) for topic in matter.topics)
+    return [
+        replace(sentence, usable=False)
+        if sentence.usable
+        and (
+            _ACTIVITY.search(sentence.text)
+            or any(start < sentence.end and sentence.start < end for start, end in listed)
+        )
+        else sentence
+        for sentence in sentences
+    ]
+
+
+# "Linear regression with Python and R (Lab 4)": what a session does, not what it teaches.
+_ACTIVITY = re.compile(r"\((?:lab|tutorial|hw|ps|project|problem set)\b[^()]*\)", re.I)
 
 
 def _seed(syllabus_text: str, options: GenerationOptions) -> int:
@@ -698,12 +737,16 @@ class _SectionPlan:
 
 
 def _plan_sections(
-    sentences: Sequence[Sentence], terms: KeyTerms, options: GenerationOptions
+    sentences: Sequence[Sentence],
+    terms: KeyTerms,
+    options: GenerationOptions,
+    kind_capacity: int = 0,
 ) -> _SectionPlan:
     """The sentences each section draws on: the most informative distinct ones, cut into
-    contiguous chunks so each section covers one stretch of the course."""
+    contiguous chunks so each section covers one stretch of the course. Items written from the
+    topic lists (`kind_capacity` of them at most) make up for sentences the text lacks."""
     requested = options.total_questions
-    if len(terms.ranked) < DISTRACTOR_COUNT + 1:
+    if len(terms.ranked) < DISTRACTOR_COUNT + 1 and kind_capacity < requested:
         raise _insufficient(0, options)
     candidates = sorted(
         (sentence for sentence in sentences if sentence.usable and terms.of(sentence)),
@@ -715,7 +758,7 @@ def _plan_sections(
     # questionnaire is refused, never padded with office hours, grading or tools.
     wanted = requested + max(options.section_count, math.ceil(requested / 2))
     pool = _distinct_sentences(candidates, wanted)
-    if len(pool) < requested:
+    if len(pool) + kind_capacity < requested:
         raise _insufficient(len(pool), options)
     in_pool = {sentence.index for sentence in pool}
     reserve = [sentence for sentence in candidates if sentence.index not in in_pool]
@@ -799,19 +842,28 @@ class _QuestionnaireBuilder:
     rng: random.Random
     reserve: list[Sentence]  # sentences outside every section's chunk, for when a chunk runs dry
     sibling_groups: list[frozenset[str]]  # the syllabus's topic lists (see `sibling_groups`)
+    kinds: KindWriter  # items from the topic lists and definitions
+    recipe: Recipe  # which kinds each slot tries, by difficulty
+    text_length: int
     prompts: list[str] = field(default_factory=list)  # as written, for the giveaway rule
     normalized_prompts: list[str] = field(default_factory=list)  # for the near-duplicate rule
     statements: list[str] = field(default_factory=list)  # normalized blanked MCQ statements
     focus_keys: set[str] = field(default_factory=set)  # terms a question is already about
-    answers: list[Term] = field(default_factory=list)  # MCQ answers: never in a title or prompt
+    answers: list[Term | _Answer] = field(default_factory=list)  # never in a title or prompt
+    distractors: list[str] = field(default_factory=list)  # of the kind items: not in a stem
     title_keys: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
     _paragraphs: dict[int, list[Sentence]] = field(init=False)
     _section_sentences: list[list[Sentence]] = field(default_factory=list, init=False)
+    _section_topics: list[list[str]] = field(default_factory=list, init=False)
     _distractor_terms: list[Term] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.kinds.named = lambda text: (
+            any(mentions(prompt, text) for prompt in self.prompts)
+            or any(answer.pattern.search(text) for answer in self.answers)
+        )
         self._paragraphs = {}
         for sentence in self.sentences:
             self._paragraphs.setdefault(sentence.block, []).append(sentence)
@@ -821,38 +873,106 @@ class _QuestionnaireBuilder:
         best_first = sorted(chunk, key=lambda s: (-_sentence_score(s, self.terms), s.index))
         planned = sorted(best_first[:per_section], key=lambda sentence: sentence.index)
         spares = best_first[per_section:]
+        place = self._place(number, chunk)
         questions: list[dict[str, Any]] = []
         used: list[Sentence] = []
+        topics: list[str] = []
         for position, question_type in enumerate(self._question_types(number, planned)):
             question_id = f"s{number}q{position + 1}"
-            built = self._first_buildable(question_id, question_type, planned[position], spares)
-            if built is None:
+            sentence = planned[position] if position < len(planned) else None
+            question = None
+            for step in self.recipe.steps(question_type, self.written[question_type]):
+                if step != SENTENCE:
+                    item = self._kind_item(step, place)
+                    if item is not None:
+                        question = {"questionId": question_id, **item.question}
+                        topics.extend(item.subjects)
+                        if sentence is not None:
+                            spares.append(sentence)  # it may still suit a later question
+                        break
+                    continue
+                built = self._first_buildable(question_id, question_type, sentence, spares)
+                if built is not None:
+                    question = built[0]
+                    used.append(built[1])
+                    break
+            if question is None:
                 raise _insufficient(sum(self.written.values()), self.options)
-            questions.append(built[0])
-            used.append(built[1])
+            questions.append(question)
             self.written[question_type] += 1
         self._section_sentences.append(used)
+        self._section_topics.append(topics)
         return {"sectionId": f"s{number}", "title": "", "questions": questions}
 
+    def _place(self, number: int, chunk: list[Sentence]) -> int:
+        """Where in the syllabus the section sits, so its topic-list items come from there."""
+        if chunk:
+            return chunk[len(chunk) // 2].start
+        return (2 * number - 1) * self.text_length // (2 * self.options.section_count)
+
+    def _kind_item(self, kind: str, place: int) -> KindItem | None:
+        for item in self.kinds.candidates(kind, place):
+            if self._accept_kind_item(item):
+                self.kinds.accept(item)
+                return item
+        return None
+
+    def _accept_kind_item(self, item: KindItem) -> bool:
+        """Whether the item keeps every rule across the questionnaire so far; if so it is
+        recorded (its prompt, and an MCQ's key and distractors)."""
+        prompt = item.question["prompt"]
+        if any(mentions(prompt, distractor) for distractor in self.distractors):
+            return False
+        answer = None
+        if item.key is not None:
+            answer = _Answer.of(item.key)
+            if any(earlier.key == answer.key for earlier in self.answers):
+                return False  # one key per assessment (DUPLICATE_KEY)
+            if any(option_key(d) == option_key(item.key) for d in self.distractors):
+                return False  # offered as a wrong answer before: now it would be the right one
+            keys = {earlier.key for earlier in self.answers}
+            if any(_Answer.of(text).key in keys for text in item.distractors):
+                return False  # a right answer before, a wrong one now
+            if any(mentions(p, text) for p in self.prompts for text in item.distractors):
+                return False
+            if item_problem(item.question, sibling_groups=self.sibling_groups) is not None:
+                return False
+        if not self._accept_prompt(prompt, strict=True, answer=answer):
+            return False
+        if answer is not None:
+            self.answers.append(answer)
+            self.distractors.extend(item.distractors)
+        return True
+
     def title_sections(self, sections: list[dict[str, Any]]) -> None:
-        titled = zip(sections, self._section_sentences, strict=True)
-        for number, (section, used) in enumerate(titled, 1):
-            section["title"] = self._section_title(number, used)
+        titled = zip(sections, self._section_sentences, self._section_topics, strict=True)
+        for number, (section, used, topics) in enumerate(titled, 1):
+            section["title"] = self._section_title(number, used, topics)
 
     def _names_an_answer(self, text: str) -> bool:
-        return any(answer.pattern.search(text) for answer in self.answers)
+        return any(answer.pattern.search(text) for answer in self.answers) or any(
+            mentions(text, distractor) for distractor in self.distractors
+        )
 
     def _question_types(self, number: int, planned: list[Sentence]) -> list[str]:
         """Short answers go to the sentences with the most to explain (the longest passages);
         one-question sections alternate types so the questionnaire still has both."""
-        if len(planned) == 1:
+        if self.options.questions_per_section == 1:
             return ["MCQ" if number % 2 else "SHORT_ANSWER"]
+        if len(planned) < self.options.questions_per_section:
+            count = self.options.questions_per_section
+            shorts = short_answer_count(count)
+            return ["MCQ"] * (count - shorts) + ["SHORT_ANSWER"] * shorts
         richest = sorted(planned, key=lambda s: (-_length(self._passage(s)), s.index))
         explained = set(richest[: short_answer_count(len(planned))])
         return ["SHORT_ANSWER" if sentence in explained else "MCQ" for sentence in planned]
 
     def _first_buildable(
-        self, question_id: str, question_type: str, planned: Sentence, spares: list[Sentence]
+        self,
+        question_id: str,
+        question_type: str,
+        planned: Sentence | None,
+        spares: list[Sentence],
     ) -> tuple[dict[str, Any], Sentence] | None:
         """A question from the planned sentence, else from a spare one of the section, else from
         the reserve (a sentence used up there is removed).
@@ -861,7 +981,7 @@ class _QuestionnaireBuilder:
         about, nothing given away by another question); only if no sentence meets it does the
         second pass settle for what the validator requires.
         """
-        section_sentences = [planned, *spares]
+        section_sentences = [planned, *spares] if planned is not None else list(spares)
         reserve = self.reserve[:MAX_RESERVE_TRIED]
         for sentences, strict in (
             (section_sentences, True),
@@ -876,7 +996,8 @@ class _QuestionnaireBuilder:
                         continue
                     if sentence is not planned:
                         (spares if sentence in spares else self.reserve).remove(sentence)
-                        spares.append(planned)  # it may still suit a later question
+                        if planned is not None:
+                            spares.append(planned)  # it may still suit a later question
                     self.focus_keys.add(term.key)
                     return question, sentence
         return None
@@ -969,6 +1090,8 @@ class _QuestionnaireBuilder:
             ],
             "correctOptionId": OPTION_IDS[texts.index(answer_text)],
             "sourceExcerpt": sentence.text,
+            "topic": answer.display,  # never shown to a candidate
+            "bloomLevel": "REMEMBER",  # a term recalled in its own sentence
         }
 
     def _distractors(self, answer: Term, answer_text: str, sentence: Sentence) -> list[Term] | None:
@@ -1032,6 +1155,7 @@ class _QuestionnaireBuilder:
             "rubricCriteria": criteria,
             "sourceExcerpt": sentence.text,
             "topic": term.display,
+            "bloomLevel": "UNDERSTAND",
         }
 
     def _passage(self, sentence: Sentence) -> list[Sentence]:
@@ -1056,19 +1180,23 @@ class _QuestionnaireBuilder:
 
     # Titles ---------------------------------------------------------------------------------
 
-    def _section_title(self, number: int, sentences: list[Sentence]) -> str:
-        """ "Topics: …" from the section's best terms that no MCQ has as its answer (a title must
-        not give an answer away) and that no earlier title used."""
+    def _section_title(self, number: int, sentences: list[Sentence], topics: list[str]) -> str:
+        """ "Topics: …" from what the section's topic-list items are about, then its best terms,
+        that name no MCQ's answer or distractor (a title must not give an answer away) and that
+        no earlier title used."""
         terms = dict.fromkeys(term.key for s in sentences for term in self.terms.of(s))
         ranked = sorted(terms, key=lambda key: (-self.terms.by_key[key].score, key))
+        candidates = {_term_key(topic): topic for topic in topics}
+        for key in ranked:
+            candidates.setdefault(key, self.terms.by_key[key].display)
         taken = {answer.key for answer in self.answers} | self.title_keys
         picked = [
             key
-            for key in ranked
-            if key not in taken and not self._names_an_answer(self.terms.by_key[key].display)
+            for key, display in candidates.items()
+            if key and key not in taken and not self._names_an_answer(display)
         ][:2]
         title = (
-            "Topics: " + ", ".join(_title_case(self.terms.by_key[key].display) for key in picked)
+            "Topics: " + ", ".join(_title_case(candidates[key]) for key in picked)
             if picked
             else f"Part {number}"
         )
@@ -1077,6 +1205,22 @@ class _QuestionnaireBuilder:
         self.title_keys.update(picked)
         self.titles.add(title)
         return title
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A topic-list item's key, seen the way the builder sees a term's: `key` to compare with
+    other answers, `pattern` to find it in a prompt or title."""
+
+    key: str
+    display: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Answer:
+        words = option_key(text).split()
+        body = r"[^a-z0-9]+".join(re.escape(word) for word in words)
+        return cls(_term_key(text), text, re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])", re.I))
 
 
 def _breaks_an_item_rule(statement: str, texts: list[str], groups: list[frozenset[str]]) -> bool:

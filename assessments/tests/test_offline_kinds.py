@@ -1,0 +1,250 @@
+"""The offline generator's question kinds written from topic lists and definitions.
+
+Plain pytest, no database. Crafted syllabi below; the real sample syllabi when present.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from assessments.content import (
+    GenerationOptions,
+    InsufficientSyllabusText,
+    generate_offline,
+    validate_content,
+)
+from assessments.content.item_rules import option_key
+from assessments.content.kinds import (
+    COVERED,
+    DEFINITION,
+    OUTSIDER,
+    RELATE_SHORT,
+    TOPIC_SHORT,
+    KindWriter,
+)
+from assessments.content.kinds.vocabulary import OTHER_COURSES_TOPICS, styled_like
+from assessments.content.subject import subject_matter
+from assessments.content.text import SearchableText
+from assessments.tests.test_offline_generator import SAMPLE_SYLLABI, sample_texts  # noqa: F401
+
+TWO_LISTS = """Course Topics:
+• Relational databases:
+\u2013 Entity-relationship modelling, normal forms, functional dependencies.
+\u2013 Query languages: relational algebra, tuple calculus, joins.
+\u2013 Transactions: serializability, two-phase locking, recovery logs.
+• Computer networks:
+\u2013 Link layer: framing, error detection, medium access control.
+\u2013 Routing: distance vector, link state, path vector.
+\u2013 Transport: flow control, congestion windows, retransmission timers.
+"""
+
+ONE_SCHEDULE = """Week Date Topic
+1 January 30 Introduction
+2 February 6 Descriptive Statistics
+3 February 13 Sampling Distributions
+4 February 20 Hypothesis Testing
+5 February 27 Confidence Intervals
+6 March 6 Bayesian Inference
+"""
+
+DEFINITIONS = """Course Description: This course studies formal languages and their machines.
+A finite automaton is a machine with finitely many states that reads its input once.
+A pushdown automaton is a finite automaton extended with an unbounded stack memory.
+A regular expression is a pattern built from symbols with union, concatenation and star.
+A context-free grammar is a set of rewriting rules whose left side is a single variable.
+"""
+
+
+def writer(text: str, difficulty: str = "medium") -> KindWriter:
+    return KindWriter(
+        text=text,
+        matter=subject_matter(text),
+        difficulty=difficulty,
+        mcq_points=1,
+        short_points=5,
+        rng=random.Random(7),
+    )
+
+
+def key_of(question: dict[str, Any]) -> str:
+    return next(o["text"] for o in question["options"] if o["id"] == question["correctOptionId"])
+
+
+def group_keys(text: str) -> list[set[str]]:
+    return [
+        {option_key(topic.name) for topic in group.topics}
+        for group in subject_matter(text).topic_groups
+    ]
+
+
+# --- Covered under ----------------------------------------------------------------------------
+
+
+def test_covered_under_takes_its_key_from_the_list_and_distractors_from_other_lists() -> None:
+    items = list(writer(TWO_LISTS).candidates(COVERED, 0))
+    groups = group_keys(TWO_LISTS)
+
+    assert items
+    for item in items:
+        question = item.question
+        key = option_key(key_of(question))
+        home = next(group for group in groups if key in group)
+        distractors = [option_key(o["text"]) for o in question["options"]]
+        distractors.remove(key)
+        assert len(distractors) == 3
+        assert not home.intersection(distractors)  # never a sibling of the key
+        assert all(any(d in group for group in groups) for d in distractors)  # same syllabus
+        assert question["bloomLevel"] == "REMEMBER"
+        assert question["topic"]
+
+
+def test_covered_under_with_one_schedule_uses_other_courses_topics_shaped_like_the_key() -> None:
+    item = next(writer(ONE_SCHEDULE).candidates(COVERED, 0))
+    key = key_of(item.question)
+    foreign = {styled_like(topic, key) for topic in OTHER_COURSES_TOPICS}
+
+    assert item.question["prompt"] == "Which of these topics is on the course schedule?"
+    assert set(item.distractors) <= foreign
+    # Title case like "Hypothesis Testing": the distractors are too.
+    assert all(d.split()[0][0].isupper() and d.split()[-1][0].isupper() for d in item.distractors)
+
+
+def test_other_courses_topics_sharing_a_word_with_the_syllabus_are_never_used() -> None:
+    text = ONE_SCHEDULE + "4 March 13 Query Optimization and Hash Tables\n"
+    for item in writer(text).candidates(COVERED, 0):
+        assert "Query Optimization" not in item.distractors
+        assert "Hash Tables" not in item.distractors
+
+
+# --- Odd one out ------------------------------------------------------------------------------
+
+
+def test_odd_one_out_hides_a_topic_of_another_list_among_three_siblings() -> None:
+    items = list(writer(TWO_LISTS, "hard").candidates(OUTSIDER, 0))
+    groups = group_keys(TWO_LISTS)
+
+    assert items
+    for item in items:
+        key = option_key(key_of(item.question))
+        siblings = [option_key(text) for text in item.distractors]
+        home = next(group for group in groups if siblings[0] in group)
+        assert set(siblings) <= home
+        assert key not in home
+        assert item.question["bloomLevel"] == "ANALYZE"
+
+
+# --- Definitions ------------------------------------------------------------------------------
+
+
+def test_definition_item_asks_for_the_term_a_definition_defines() -> None:
+    items = list(writer(DEFINITIONS).candidates(DEFINITION, 0))
+
+    assert len(items) >= 3
+    for item in items:
+        key = key_of(item.question)
+        assert key.lower() not in item.question["prompt"].lower()
+        assert item.question["sourceExcerpt"].lower().startswith(f"a {key.lower()}")
+        assert item.question["bloomLevel"] == "UNDERSTAND"
+
+
+# --- Short answers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [TOPIC_SHORT, RELATE_SHORT])
+def test_short_answers_on_topics_carry_a_rubric_summing_to_their_points(kind: str) -> None:
+    items = list(
+        writer(TWO_LISTS, "hard" if kind == RELATE_SHORT else "medium").candidates(kind, 0)
+    )
+
+    assert items
+    for item in items:
+        criteria = item.question["rubricCriteria"]
+        assert 2 <= len(criteria) <= 4
+        assert sum(c["points"] for c in criteria) == item.question["points"] == 5
+        assert SearchableText.of(TWO_LISTS).contains(item.question["sourceExcerpt"])
+
+
+# --- Whole questionnaires ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+@pytest.mark.parametrize("text", [TWO_LISTS, ONE_SCHEDULE + DEFINITIONS], ids=["lists", "schedule"])
+def test_crafted_syllabi_give_valid_questionnaires(text: str, difficulty: str) -> None:
+    options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
+    content = generate_offline(syllabus_text=text, subject="S", options=options)
+
+    validate_content(content, syllabus_text=text, options=options)
+    for section in content["sections"]:
+        for question in section["questions"]:
+            assert question["bloomLevel"] in {"REMEMBER", "UNDERSTAND", "APPLY", "ANALYZE"}
+            assert question["topic"]
+
+
+def bloom_levels(content: dict[str, Any]) -> list[str]:
+    return [q["bloomLevel"] for s in content["sections"] for q in s["questions"]]
+
+
+def test_difficulty_changes_the_level_asked() -> None:
+    def generate(difficulty: str) -> list[str]:
+        options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
+        return bloom_levels(generate_offline(syllabus_text=TWO_LISTS, subject="S", options=options))
+
+    assert generate("easy").count("REMEMBER") > generate("hard").count("REMEMBER")
+    assert generate("hard").count("ANALYZE") > generate("easy").count("ANALYZE")
+
+
+# --- The real sample syllabi ------------------------------------------------------------------
+
+SHAPES = [(2, 4), (3, 4)]
+
+
+def prompts(content: dict[str, Any]) -> set[str]:
+    return {q["prompt"] for s in content["sections"] for q in s["questions"]}
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: f"{shape[0]}x{shape[1]}")
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+@pytest.mark.parametrize("name", SAMPLE_SYLLABI)
+def test_sample_syllabi_pass_validation_at_every_difficulty(
+    sample_texts: dict[str, str],  # noqa: F811
+    name: str,
+    difficulty: str,
+    shape: tuple[int, int],
+) -> None:
+    text = sample_texts[name]
+    options = GenerationOptions(
+        section_count=shape[0], questions_per_section=shape[1], difficulty=difficulty
+    )
+    try:
+        content = generate_offline(syllabus_text=text, subject=name, options=options)
+    except InsufficientSyllabusText:
+        assert name == "probability-statistics-csc217" and shape == (3, 4)
+        return
+
+    validate_content(content, syllabus_text=text, options=options)
+    assert generate_offline(syllabus_text=text, subject=name, options=options) == content
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: f"{shape[0]}x{shape[1]}")
+@pytest.mark.parametrize("name", SAMPLE_SYLLABI)
+def test_easy_and_hard_share_fewer_than_half_their_questions(
+    sample_texts: dict[str, str],  # noqa: F811
+    name: str,
+    shape: tuple[int, int],
+) -> None:
+    def generate(difficulty: str) -> dict[str, Any]:
+        options = GenerationOptions(
+            section_count=shape[0], questions_per_section=shape[1], difficulty=difficulty
+        )
+        return generate_offline(syllabus_text=sample_texts[name], subject=name, options=options)
+
+    try:
+        easy, hard = generate("easy"), generate("hard")
+    except InsufficientSyllabusText:
+        pytest.skip("too little subject matter at this size")
+    shared = prompts(easy) & prompts(hard)
+
+    assert len(shared) < 0.5 * len(prompts(easy)), shared
