@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..item_rules import option_key
+from ..rubric import render_rubric
 from ..subject import Definition, SubjectMatter, same_topic
 from ..text import collapse_whitespace
 from .families import Family, ListedTopic, content_lemmas, excerpt, families, topic_excerpt
@@ -506,7 +507,7 @@ class KindWriter:
             "prompt": prompt,
             "points": self.short_points,
             "referenceAnswer": reference,
-            "rubric": "\n".join(f"- ({c['points']:g} pts) {c['criterion']}" for c in rubric),
+            "rubric": render_rubric(rubric),
             "rubricCriteria": rubric,
             "sourceExcerpt": source,
             "topic": topic,
