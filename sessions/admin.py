@@ -1,7 +1,9 @@
-"""Sessions and evaluations in the admin: grades, staff overrides (with reasons), regrades."""
+"""Sessions and evaluations in the admin: grades, staff overrides (with reasons), regrades,
+the staff grading queue (grade an answer per criterion) and the AI/person agreement page."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -9,9 +11,13 @@ from django.urls import path, reverse
 
 from assessment_engine.api.errors import DomainError
 from assessment_engine.db import ReplicaListMixin
+from assessments.models import Assessment
 
-from .evaluation import evaluation_override, evaluation_regrade
+from .agreement import agreement_statistics
+from .evaluation import evaluation_grade_answer, evaluation_override, evaluation_regrade
+from .grading.plan import find_question
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
+from .selectors import AnswerToGrade, answer_to_grade, grading_queue
 
 
 def regrade_sessions(modeladmin, request, session_ids, *, keep_manual_grades=True) -> None:
@@ -48,13 +54,34 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
     list_select_related = ["user", "assessment"]
     show_full_result_count = False
     actions = ["regrade"]
-    readonly_fields = [field.name for field in CandidateSession._meta.fields]
+    readonly_fields = [
+        *(field.name for field in CandidateSession._meta.fields),
+        "submitted_answers",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="Submitted answers")
+    def submitted_answers(self, session: CandidateSession) -> str:
+        content = session.assessment.content
+        submissions = [
+            {
+                "submission": submission,
+                "answers": [
+                    (question_id, find_question(content, question_id), answer)
+                    for question_id, answer in submission.answers.items()
+                ],
+            }
+            for submission in session.submissions.order_by("section_index")
+        ]
+        return render_to_string(
+            "admin/candidate_sessions/candidatesession/answers.html",
+            {"submissions": submissions},
+        )
 
     @admin.action(description="Regrade selected (completed) sessions")
     def regrade(self, request, queryset) -> None:
@@ -94,6 +121,42 @@ class OverrideForm(forms.Form):
             (q["questionId"], f"{q['questionId']} ({q['score']:g} / {q['maxScore']:g})")
             for q in evaluation.questions
         ]
+
+
+class GradeAnswerForm(forms.Form):
+    """One number per rubric criterion and feedback for the candidate."""
+
+    feedback = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The candidate gets this instead of the grader's feedback.",
+    )
+
+    def __init__(self, *args, answer: AnswerToGrade, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial = _initial_points(answer)
+        points_fields = {
+            f"points_{index}": forms.FloatField(
+                label=f"{criterion.text} (0-{criterion.points:g})",
+                min_value=0,
+                max_value=criterion.points,
+                initial=initial[index] if initial else None,
+            )
+            for index, criterion in enumerate(answer.criteria)
+        }
+        self.fields = {**points_fields, **self.fields}
+        if answer.grade.get("reviewedCriteria"):
+            self.fields["feedback"].initial = answer.grade.get("feedback", "")
+
+    def points(self) -> list[float]:
+        return [value for name, value in self.cleaned_data.items() if name.startswith("points_")]
+
+
+def _initial_points(answer: AnswerToGrade) -> list[float] | None:
+    """A person's earlier points, else the grader's when it graded the same criteria."""
+    for criteria in (answer.grade.get("reviewedCriteria"), answer.graded.get("criteria")):
+        if criteria and len(criteria) == len(answer.criteria):
+            return [item["points"] for item in criteria]
+    return None
 
 
 @admin.register(Evaluation)
@@ -187,15 +250,113 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
         )
 
     def get_urls(self):
-        override = self.admin_site.admin_view(self.override_view)
+        def view(method):
+            return self.admin_site.admin_view(method)
+
         return [
             path(
+                "grading-queue/",
+                view(self.grading_queue_view),
+                name="candidate_sessions_evaluation_grading_queue",
+            ),
+            path(
+                "grading-queue/<uuid:evaluation_id>/<str:question_id>/",
+                view(self.grade_answer_view),
+                name="candidate_sessions_evaluation_grade_answer",
+            ),
+            path(
+                "agreement/",
+                view(self.agreement_view),
+                name="candidate_sessions_evaluation_agreement",
+            ),
+            path(
                 "<uuid:evaluation_id>/override/",
-                override,
+                view(self.override_view),
                 name="candidate_sessions_evaluation_override",
             ),
             *super().get_urls(),
         ]
+
+    def _page(self, request, template: str, title: str, **context) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/candidate_sessions/evaluation/{template}", context)
+
+    def grading_queue_view(self, request):
+        """Answers awaiting a person: flagged first, then the others (ORA's staff grading)."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        assessment_id = request.GET.get("assessment") or None
+        question_id = request.GET.get("question") or None
+        assessments = Assessment.objects.filter(sessions__evaluation__isnull=False).distinct()
+        chosen = next((a for a in assessments if str(a.pk) == assessment_id), None)
+        if assessment_id and chosen is None:
+            assessment_id = None  # an unknown or malformed id filters nothing
+        questions = [
+            q["questionId"]
+            for section in (chosen.content["sections"] if chosen else ())
+            for q in section["questions"]
+            if q["type"] == "SHORT_ANSWER"
+        ]
+        return self._page(
+            request,
+            "grading_queue.html",
+            "Grading queue",
+            items=grading_queue(assessment_id=assessment_id, question_id=question_id),
+            assessments=assessments,
+            chosen_assessment=assessment_id,
+            questions=questions,
+            chosen_question=question_id or "",
+        )
+
+    def grade_answer_view(self, request, evaluation_id, question_id):
+        answer = answer_to_grade(evaluation_id, question_id)
+        if answer is None:
+            raise Http404("No such short answer.")
+        if not self.has_change_permission(request, answer.evaluation):
+            return redirect("admin:index")
+        form = GradeAnswerForm(request.POST or None, answer=answer)
+        if request.method == "POST" and form.is_valid():
+            try:
+                evaluation_grade_answer(
+                    evaluation_id=evaluation_id,
+                    question_id=question_id,
+                    points=form.points(),
+                    feedback=form.cleaned_data["feedback"],
+                    staff_user=request.user,
+                )
+            except DomainError as exc:
+                for field, problems in exc.details.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                self.message_user(
+                    request,
+                    f"Graded {question_id} of {answer.evaluation.session.user}: "
+                    f"{sum(form.points()):g} / {answer.grade['maxScore']:g}.",
+                )
+                return redirect("admin:candidate_sessions_evaluation_grading_queue")
+        return self._page(
+            request,
+            "grade_answer.html",
+            f"Grade {question_id}",
+            answer=answer,
+            form=form,
+            original=answer.evaluation,
+        )
+
+    def agreement_view(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        return self._page(
+            request,
+            "agreement.html",
+            "Agreement of the grader with people",
+            rows=agreement_statistics(),
+        )
 
     def override_view(self, request, evaluation_id):
         evaluation = get_object_or_404(Evaluation, pk=evaluation_id)
@@ -213,13 +374,6 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, "Score overridden; the total was recomputed.")
                 return redirect("admin:candidate_sessions_evaluation_change", evaluation.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Override a score",
-            "form": form,
-            "original": evaluation,
-        }
-        return TemplateResponse(
-            request, "admin/candidate_sessions/evaluation/override.html", context
+        return self._page(
+            request, "override.html", "Override a score", form=form, original=evaluation
         )

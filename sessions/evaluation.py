@@ -5,6 +5,8 @@ for regrades), one Evaluation row per session, and the runner stores a result on
 attempt that still owns the job.
 """
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,14 @@ from jobs.registry import Execution
 from jobs.services import job_create_or_get
 
 from .grading.offline import offline_grades
-from .grading.plan import GradingPlan, plan_grading, totals
+from .grading.plan import (
+    Criterion,
+    GradingPlan,
+    find_question,
+    plan_grading,
+    rubric_criteria,
+    totals,
+)
 from .grading.prompts import (
     EVALUATION_PROMPT_VERSION,
     RESPONSE_SCHEMA,
@@ -32,6 +41,7 @@ from .grading.validation import validated_grades
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride, SessionStatus
 
 NO_AI_PROVIDER = "none"  # every answer was graded by the key (MCQ) or was empty
+POINTS_TOLERANCE = 0.005
 
 
 @dataclass(frozen=True)
@@ -134,25 +144,70 @@ def evaluation_override(
     """Staff set one question's score (with a reason); the graded score is kept."""
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
-        by_id = {q["questionId"]: q for q in evaluation.questions}
-        question = by_id.get(question_id)
-        if question is None:
-            raise ValidationFailed(details={"questionId": [f"No question {question_id!r}."]})
-        if not 0 <= score <= question["maxScore"]:
+        question = _question_or_error(evaluation, question_id)
+        if not _is_number(score) or not 0 <= score <= question["maxScore"]:
             raise ValidationFailed(details={"score": [f"Between 0 and {question['maxScore']:g}."]})
         if not reason.strip():
             raise ValidationFailed(details={"reason": ["A reason is required."]})
-        ScoreOverride.objects.create(
-            evaluation=evaluation,
-            question_id=question_id,
-            previous_score=question["score"],
-            score=score,
-            reason=reason.strip(),
-            overridden_by=staff_user,
+        _record_manual_grade(
+            evaluation, question, score=float(score), reason=reason.strip(), staff_user=staff_user
         )
-        question.update(score=float(score), overridden=True, overrideReason=reason.strip())
-        _set_totals(evaluation, evaluation.questions)
-        evaluation.save(update_fields=["questions", "total_score", "percentage", "updated_at"])
+    return evaluation
+
+
+def evaluation_grade_answer(
+    *,
+    evaluation_id,
+    question_id: str,
+    points: Sequence[float],
+    feedback: str,
+    staff_user,
+    score: float | None = None,
+) -> Evaluation:
+    """A person grades one short answer per rubric criterion (the staff grading queue).
+
+    `points` has one entry per criterion of the question's rubric (one for a free-text
+    rubric), each within that criterion's points; the answer's score is their sum (`score`,
+    when given, must equal it). `feedback` is required: the candidate gets it instead of the
+    grader's. Recorded as a `ScoreOverride` carrying the criteria and feedback, so a regrade
+    keeps all of it and the evaluation's review state becomes REVIEWED once nothing flagged
+    is left. Invalid input raises `ValidationFailed` and changes nothing.
+    """
+    with transaction.atomic():
+        evaluation = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("session__assessment")
+            .get(pk=evaluation_id)
+        )
+        question = _question_or_error(evaluation, question_id)
+        authored = find_question(evaluation.session.assessment.content, question_id)
+        if authored is None or authored["type"] != "SHORT_ANSWER":
+            raise ValidationFailed(
+                details={"questionId": ["Only short answers are graded per criterion."]}
+            )
+        criteria = _criteria_points(rubric_criteria(authored), points)
+        total = round(sum(item["points"] for item in criteria), 2)
+        if total > question["maxScore"] + POINTS_TOLERANCE:
+            raise ValidationFailed(
+                details={"points": [f"{total:g} is more than {question['maxScore']:g}."]}
+            )
+        if score is not None and (not _is_number(score) or abs(score - total) > POINTS_TOLERANCE):
+            raise ValidationFailed(
+                details={"score": [f"The criteria's points sum to {total:g}, not {score!r}."]}
+            )
+        if not isinstance(feedback, str) or not feedback.strip():
+            raise ValidationFailed(
+                details={"feedback": ["Feedback for the candidate is required."]}
+            )
+        _record_manual_grade(
+            evaluation,
+            question,
+            score=min(total, question["maxScore"]),
+            reason=feedback.strip(),
+            staff_user=staff_user,
+            criteria=criteria,
+            feedback=feedback.strip(),
+        )
     return evaluation
 
 
@@ -242,11 +297,78 @@ def _apply_manual_grades(questions: list[dict[str, Any]], manual: dict[str, Scor
     for question in questions:
         override = manual.get(question["questionId"])
         if override is not None:
-            question.update(
-                score=min(float(override.score), question["maxScore"]),
-                overridden=True,
-                overrideReason=override.reason,
-            )
+            _apply_override(question, override)
+
+
+def _apply_override(question: dict[str, Any], override: ScoreOverride) -> None:
+    """The person's grade on top of the graded one (the grader's `criteria` stay beside it)."""
+    question.update(
+        score=min(float(override.score), question["maxScore"]),
+        overridden=True,
+        overrideReason=override.reason,
+    )
+    question.pop("reviewedCriteria", None)
+    if override.criteria:
+        question["reviewedCriteria"] = override.criteria
+    if override.feedback:
+        question["feedback"] = override.feedback
+
+
+def _record_manual_grade(
+    evaluation: Evaluation,
+    question: dict[str, Any],
+    *,
+    score: float,
+    reason: str,
+    staff_user,
+    criteria: list[dict[str, Any]] | None = None,
+    feedback: str = "",
+) -> None:
+    """Append the override and show it (the caller holds the evaluation's row lock)."""
+    override = ScoreOverride.objects.create(
+        evaluation=evaluation,
+        question_id=question["questionId"],
+        previous_score=question["score"],
+        score=score,
+        reason=reason,
+        overridden_by=staff_user,
+        criteria=criteria or [],
+        feedback=feedback,
+    )
+    _apply_override(question, override)
+    _set_totals(evaluation, evaluation.questions)
+    evaluation.save(update_fields=["questions", "total_score", "percentage", "updated_at"])
+
+
+def _question_or_error(evaluation: Evaluation, question_id: str) -> dict[str, Any]:
+    question = next((q for q in evaluation.questions if q["questionId"] == question_id), None)
+    if question is None:
+        raise ValidationFailed(details={"questionId": [f"No question {question_id!r}."]})
+    return question
+
+
+def _criteria_points(
+    criteria: tuple[Criterion, ...], points: Sequence[float]
+) -> list[dict[str, Any]]:
+    if not isinstance(points, list | tuple) or len(points) != len(criteria):
+        raise ValidationFailed(
+            details={"points": [f"One number per criterion ({len(criteria)} expected)."]}
+        )
+    problems = [
+        f"{criterion.text}: between 0 and {criterion.points:g}."
+        for criterion, value in zip(criteria, points, strict=True)
+        if not _is_number(value) or not 0 <= value <= criterion.points
+    ]
+    if problems:
+        raise ValidationFailed(details={"points": problems})
+    return [
+        {"criterion": criterion.text, "points": float(value), "maxPoints": criterion.points}
+        for criterion, value in zip(criteria, points, strict=True)
+    ]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _archive(evaluation: Evaluation, now) -> None:

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 
@@ -192,6 +193,12 @@ class Evaluation(models.Model):
                 name="evaluation_score_within_max",
             ),
         ]
+        indexes = [
+            # The grading queue finds flagged answers with a containment lookup on `questions`.
+            GinIndex(
+                fields=["questions"], opclasses=["jsonb_path_ops"], name="evaluation_questions_gin"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.total_score}/{self.max_score}"
@@ -241,6 +248,11 @@ class ScoreOverride(models.Model):
     # Set when staff regraded and explicitly discarded manual grades: the round whose grading
     # replaced this one. Null = in force (regrades keep it).
     superseded_in_round = models.PositiveIntegerField(null=True, blank=True)
+    # Graded per criterion in the grading queue: [{criterion, points, maxPoints}] (they sum to
+    # `score`) and the feedback the candidate gets instead of the grader's. Empty for a plain
+    # whole-question override. Kept here so a regrade re-applies them with the score.
+    criteria = models.JSONField(default=list, blank=True)
+    feedback = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["evaluation", "created_at"]

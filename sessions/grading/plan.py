@@ -69,6 +69,23 @@ def _criteria(question: dict[str, Any]) -> tuple[Criterion, ...]:
     )
 
 
+WHOLE_ANSWER = "The answer as a whole, against the rubric"
+
+
+def rubric_criteria(question: dict[str, Any]) -> tuple[Criterion, ...]:
+    """What a person grades a short answer on: its rubric criteria, or (a free-text rubric)
+    one criterion worth the question's points."""
+    return _criteria(question) or (Criterion(WHOLE_ANSWER, float(question["points"])),)
+
+
+def find_question(content: dict[str, Any], question_id: str) -> dict[str, Any] | None:
+    for section in content["sections"]:
+        for question in section["questions"]:
+            if question["questionId"] == question_id:
+                return question
+    return None
+
+
 def grade(question_id: str, score: float, max_score: float, feedback: str) -> dict[str, Any]:
     return {"questionId": question_id, "score": score, "maxScore": max_score, "feedback": feedback}
 

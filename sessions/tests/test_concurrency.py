@@ -210,3 +210,47 @@ def test_a_regrade_racing_a_manual_grade_never_loses_the_persons_grade(flows, ro
     assert evaluation.round == 2 and evaluation.overrides.count() == 1
     assert evaluation.questions[0]["score"] == 1 and evaluation.questions[0]["overridden"]
     assert evaluation.total_score == 1
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_a_regrade_racing_a_per_criterion_grade_keeps_the_persons_criteria(flows, round_):
+    """As above, for the grading queue: the person's points per criterion, their total and
+    their feedback are what is shown, whichever of the two commits first."""
+    from assessment_engine.accounts.tests.factories import UserFactory
+    from jobs.tests.inline import run_until_finished
+    from sessions.evaluation import evaluation_grade_answer, evaluation_regrade
+    from sessions.models import Evaluation
+
+    from .grading import PLEA, question, with_rubric_criteria
+
+    assessment = with_rubric_criteria(make_assessment())
+    session_id = flows[0].active_session(assessment)
+    flows[0].submit(session_id, 0, answers={"s1q2": PLEA})  # flagged, 0 points
+    flows[0].submit(session_id, 1)
+    flows[0].submit(session_id, 2)
+    flows[0].complete(session_id)
+    run_until_finished(CandidateSession.objects.get(pk=session_id).evaluation_job)
+    evaluation_id = Evaluation.objects.get().pk
+    staff = UserFactory(is_staff=True)
+    regrade = evaluation_regrade(session_id=session_id)
+    contenders = [
+        lambda: run_until_finished(regrade),
+        lambda: evaluation_grade_answer(
+            evaluation_id=evaluation_id,
+            question_id="s1q2",
+            points=[2, 1],
+            feedback="Right name, no reason given.",
+            staff_user=staff,
+        ),
+    ]
+
+    race(2, lambda i: contenders[i]())
+
+    evaluation = Evaluation.objects.get()
+    graded = question(evaluation, "s1q2")
+    assert evaluation.round == 2 and evaluation.overrides.count() == 1
+    assert graded["score"] == 3 and graded["overridden"] and graded["needsReview"]
+    assert [c["points"] for c in graded["reviewedCriteria"]] == [2, 1]
+    assert graded["feedback"] == "Right name, no reason given."
+    assert evaluation.total_score == 3
+    assert flows[0].get(session_id).json()["evaluation"]["reviewState"] == "REVIEWED"
