@@ -39,6 +39,7 @@ from .kinds import SENTENCE, KindItem, KindWriter, Recipe
 from .options import GenerationOptions
 from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
+from .subject.vocabulary import content_words, zipf
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
 MIN_SENTENCE_LENGTH = 40
@@ -851,6 +852,8 @@ class _QuestionnaireBuilder:
     focus_keys: set[str] = field(default_factory=set)  # terms a question is already about
     answers: list[Term | _Answer] = field(default_factory=list)  # never in a title or prompt
     distractors: list[str] = field(default_factory=list)  # of the kind items: not in a stem
+    # (list, key, distractors) of each kind MCQ, for `_contradicts_an_earlier_item`.
+    _options_by_list: list[tuple[Any, str, set[str]]] = field(default_factory=list, init=False)
     title_keys: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
@@ -928,11 +931,8 @@ class _QuestionnaireBuilder:
             answer = _Answer.of(item.key)
             if any(earlier.key == answer.key for earlier in self.answers):
                 return False  # one key per assessment (DUPLICATE_KEY)
-            if any(option_key(d) == option_key(item.key) for d in self.distractors):
-                return False  # offered as a wrong answer before: now it would be the right one
-            keys = {earlier.key for earlier in self.answers}
-            if any(_Answer.of(text).key in keys for text in item.distractors):
-                return False  # a right answer before, a wrong one now
+            if self._contradicts_an_earlier_item(item):
+                return False
             if any(mentions(p, text) for p in self.prompts for text in item.distractors):
                 return False
             if item_problem(item.question, sibling_groups=self.sibling_groups) is not None:
@@ -942,7 +942,22 @@ class _QuestionnaireBuilder:
         if answer is not None:
             self.answers.append(answer)
             self.distractors.extend(item.distractors)
+            self._options_by_list.append(
+                (item.seed[1], option_key(item.key), {option_key(d) for d in item.distractors})
+            )
         return True
+
+    def _contradicts_an_earlier_item(self, item: KindItem) -> bool:
+        """Two items about one list answer each other when one's key is the other's distractor
+        ("which is on the schedule?" offering Branch Prediction as wrong, then "which is not
+        on it?" keyed Branch Prediction). Across different lists a topic may be right in one
+        and wrong in the other without telling anything."""
+        key = option_key(item.key)
+        distractors = {option_key(d) for d in item.distractors}
+        return any(
+            same_list == item.seed[1] and (key in wrong or right in distractors)
+            for same_list, right, wrong in self._options_by_list
+        )
 
     def title_sections(self, sections: list[dict[str, Any]]) -> None:
         titled = zip(sections, self._section_sentences, self._section_topics, strict=True)
@@ -1055,6 +1070,8 @@ class _QuestionnaireBuilder:
     ) -> dict[str, Any] | None:
         if any(earlier.key == answer.key for earlier in self.answers):
             return None  # one key per assessment (DUPLICATE_KEY)
+        if not _blankable(sentence.text, answer.display):
+            return None
         blanked = _blank_out(sentence.text, answer)
         if blanked is None:
             return None
@@ -1221,6 +1238,33 @@ class _Answer:
         words = option_key(text).split()
         body = r"[^a-z0-9]+".join(re.escape(word) for word in words)
         return cls(_term_key(text), text, re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])", re.I))
+
+
+# Sentences about the course itself ("The course will be presented in Python", "It considers
+# the range of career routes", "There will also be discussions on..."): blanking them asks
+# how the syllabus is worded, not what the subject is.
+_ABOUT_THE_COURSE = re.compile(
+    r"\b(?:the|this) (?:course|module|class|unit)\b|\bstudents?\b|\bthere will\b"
+    r"|^(?:it|you|we) (?:considers?|will|includes?)\b",
+    re.IGNORECASE,
+)
+
+
+# A blank's key must hold a word this rare (wordfreq's Zipf scale: "measurement" 4.05,
+# "visualization" 3.3, "perplexity" 2.2): a common word leaves several right answers.
+BLANK_KEY_MAX_ZIPF = 4.0
+
+
+def _blankable(sentence: str, key: str) -> bool:
+    """A blank tests the subject only when its key is a term of the subject (not "languages",
+    "relationships", "design": the rest of a sentence rarely rules out every other option for
+    a common word) and its sentence is about the subject rather than the course."""
+    words = content_words(key)
+    return (
+        bool(words)
+        and min(zipf(word) for word in words) < BLANK_KEY_MAX_ZIPF
+        and not _ABOUT_THE_COURSE.search(sentence)
+    )
 
 
 def _breaks_an_item_rule(statement: str, texts: list[str], groups: list[frozenset[str]]) -> bool:

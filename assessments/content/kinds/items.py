@@ -92,6 +92,8 @@ class KindWriter:
     # Items written per family: the next item comes from the least asked-about list, so a
     # questionnaire spreads over the course instead of asking three times about one week.
     family_uses: Counter[int] = field(default_factory=Counter)
+    # Topics a short answer already asks about: a second one on the same topic repeats it.
+    explained: set[str] = field(default_factory=set)
     _place: int = 0  # where the section asking sits in the syllabus
     # Whether a topic is already named in a stem (set by the questionnaire builder): such a
     # topic is no option of an odd-one-out, whose siblings would otherwise be given away.
@@ -125,13 +127,20 @@ class KindWriter:
             if seed in self.used_seeds:
                 continue
             item = write()
-            if item is not None:
+            if item is not None and not self._repeats_a_short_answer(item):
                 yield item
 
     def accept(self, item: KindItem) -> None:
         self.used_seeds.add(item.seed)
+        if item.kind in SHORT_KINDS:
+            self.explained.update(subject.lower() for subject in item.subjects)
         if isinstance(item.seed[1], int) and item.seed[0] != DEFINITION:
             self.family_uses[item.seed[1]] += 1
+
+    def _repeats_a_short_answer(self, item: KindItem) -> bool:
+        return item.kind in SHORT_KINDS and any(
+            subject.lower() in self.explained for subject in item.subjects[:1]
+        )
 
     def _weight(self, seed: tuple[Any, ...]) -> int:
         if seed[0] == DEFINITION:

@@ -2,7 +2,7 @@
 
 - easy: recognise a listed topic (COVERED), name and describe topics of a list;
 - medium: a mix of blank completion, COVERED, OUTSIDER and definitions, and short answers on a
-  topic with its siblings;
+  topic with its siblings or relating two topics;
 - hard: relate topics (OUTSIDER across lists, definitions; short answers relating two topics).
 
 `SENTENCE` is the sentence-based question (a blank for an MCQ, an explanation for a short
@@ -25,7 +25,7 @@ _MCQ_ROTATION = {
 }
 _SHORT_ROTATION = {
     "easy": ((TOPIC_SHORT,),),
-    "medium": ((TOPIC_SHORT,), (SENTENCE,)),
+    "medium": ((TOPIC_SHORT,), (RELATE_SHORT, TOPIC_SHORT)),
     "hard": ((RELATE_SHORT,),),
 }
 
@@ -41,5 +41,7 @@ class Recipe:
         else:
             rotation, family = _SHORT_ROTATION[self.difficulty], SHORT_KINDS
         preferred = list(rotation[written % len(rotation)])
-        rest = [kind for kind in (SENTENCE, *family) if kind not in preferred]
+        # The sentence-based question is the last resort: a blank or an "explain what the
+        # syllabus says" tests wording more than the subject.
+        rest = [kind for kind in (*family, SENTENCE) if kind not in preferred]
         return preferred + rest
