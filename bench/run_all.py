@@ -14,7 +14,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOC = REPO_ROOT / "docs" / "BENCHMARKS.md"
-SCRIPTS = ["extraction.py", "pipeline.py", "submit_section.py", "evaluation.py", "scale.py"]
+SCRIPTS = [
+    "extraction.py",
+    "generation.py",
+    "pipeline.py",
+    "submit_section.py",
+    "evaluation.py",
+    "scale.py",
+]
 HEADER = re.compile(r"^_Last run: .*_$", re.MULTILINE)
 
 
