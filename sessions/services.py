@@ -76,7 +76,7 @@ def session_opt_in(*, user, assessment_id) -> Outcome:
     and one-open-session indexes let one insert win; the loser returns the winner's session.
     """
     assessment = _policy_of(Assessment.objects.filter(pk=assessment_id)).first()
-    if assessment is None:
+    if assessment is None or not _may_know_of(user, assessment):
         raise AssessmentNotFound()
     check_open(assessment, timezone.now())
     for _ in range(OPT_IN_TRIES):
@@ -387,6 +387,16 @@ def _sessions() -> QuerySet[CandidateSession]:
 
 def _policy_of(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return assessments.only("version", "status", "section_count", *POLICY_FIELDS)
+
+
+def _may_know_of(user, assessment: Assessment) -> bool:
+    """A published assessment is listed for everyone; an unpublished one only exists for a
+    candidate who already has a session of it (they get 409 ASSESSMENT_NOT_AVAILABLE). For
+    anyone else it is "not found", so opt-in is no oracle of drafts."""
+    return (
+        assessment.is_published
+        or CandidateSession.objects.filter(user=user, assessment=assessment).exists()
+    )
 
 
 def _due_by_deadline(cutoff: datetime) -> QuerySet[CandidateSession]:

@@ -316,7 +316,10 @@ def test_unpublishing_stops_opt_ins_and_starts_but_active_sessions_finish(client
         status=AssessmentStatus.DRAFT, published_at=None
     )
 
-    for response in (new_flow.opt_in(assessment.pk), opted_flow.start(opted)):
+    # Someone who never had a session of it cannot tell it from one that does not exist.
+    unseen = new_flow.opt_in(assessment.pk)
+    assert unseen.status_code == 404 and code(unseen) == "NOT_FOUND"
+    for response in (opted_flow.opt_in(assessment.pk), opted_flow.start(opted)):
         assert response.status_code == 409 and code(response) == "ASSESSMENT_NOT_AVAILABLE"
     assert active_flow.start(active).status_code == 200  # starting again returns it
     complete_all(active_flow, active)
