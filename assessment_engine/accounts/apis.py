@@ -15,6 +15,8 @@ from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutput
 
 
 class LoginApi(APIView):
+    # Its answer is a bearer token: never stored for an Idempotency-Key, never replayed.
+    accepts_idempotency_key = False
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginAccountThrottle, LoginClientThrottle]
