@@ -8,7 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment_engine.api.schema import ERROR_RESPONSES
-from assessment_engine.api.throttling import LoginAccountThrottle, LoginClientThrottle
+from assessment_engine.api.throttling import (
+    LoginAccountThrottle,
+    LoginClientThrottle,
+    client_ident,
+)
 
 from . import services
 from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutputSerializer
@@ -30,7 +34,7 @@ class LoginApi(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        issued = services.auth_login(**data.validated_data)
+        issued = services.auth_login(**data.validated_data, client=client_ident(request))
         return Response(LoginOutputSerializer(issued).data)
 
 
