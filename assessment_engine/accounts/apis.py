@@ -8,11 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment_engine.api.schema import ERROR_RESPONSES
-from assessment_engine.api.throttling import (
-    LoginAccountThrottle,
-    LoginClientThrottle,
-    client_ident,
-)
+from assessment_engine.api.throttling import LOGIN_THROTTLES, client_ident
 
 from . import services
 from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutputSerializer
@@ -23,7 +19,7 @@ class LoginApi(APIView):
     accepts_idempotency_key = False
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginAccountThrottle, LoginClientThrottle]
+    throttle_classes = list(LOGIN_THROTTLES)
 
     @extend_schema(
         request=LoginInputSerializer,
