@@ -8,16 +8,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment_engine.api.schema import ERROR_RESPONSES
-from assessment_engine.api.throttling import LoginAccountThrottle, LoginClientThrottle
+from assessment_engine.api.throttling import LOGIN_THROTTLES, client_ident
 
 from . import services
 from .serializers import LoginInputSerializer, LoginOutputSerializer, UserOutputSerializer
 
 
 class LoginApi(APIView):
+    # Its answer is a bearer token: never stored for an Idempotency-Key, never replayed.
+    accepts_idempotency_key = False
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginAccountThrottle, LoginClientThrottle]
+    throttle_classes = list(LOGIN_THROTTLES)
 
     @extend_schema(
         request=LoginInputSerializer,
@@ -28,7 +30,7 @@ class LoginApi(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        issued = services.auth_login(**data.validated_data)
+        issued = services.auth_login(**data.validated_data, client=client_ident(request))
         return Response(LoginOutputSerializer(issued).data)
 
 

@@ -17,7 +17,7 @@ from assessment_engine.api.errors import Throttled
 
 from .errors import InvalidCredentials
 from .models import User
-from .password_slots import HostSlots, NoFreeSlot
+from .password_slots import HostSlots, NoFreeSlot, Owner
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,10 @@ class IssuedToken:
     user: User
 
 
-def auth_login(*, username: str, password: str) -> IssuedToken:
+def auth_login(*, username: str, password: str, client: str) -> IssuedToken:
+    """`client` is the caller's address as the throttles see it (`client_ident`)."""
     try:
-        with _password_check_slots().hold():
+        with password_check_slots().hold(Owner.of(client=client, username=username)):
             user = authenticate(username=username, password=password)
     except NoFreeSlot as exc:
         raise Throttled(
@@ -44,7 +45,7 @@ def auth_login(*, username: str, password: str) -> IssuedToken:
     return IssuedToken(token=token, expires_at=instance.expiry, user=user)
 
 
-def _password_check_slots() -> HostSlots:
+def password_check_slots() -> HostSlots:
     return HostSlots(Path(settings.LOGIN_SLOTS_DIR), settings.LOGIN_CONCURRENCY_PER_HOST)
 
 

@@ -17,11 +17,16 @@ import logging
 
 import redis
 from django.core.cache import cache
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 
 from jobs.resilience import GlobalRateLimit
 
 logger = logging.getLogger(__name__)
+
+
+def client_ident(request) -> str:
+    """The client's address as every throttle sees it (honouring `NUM_PROXIES`)."""
+    return BaseThrottle().get_ident(request)
 
 
 class SlidingWindowThrottle(SimpleRateThrottle):
@@ -65,7 +70,7 @@ class LoginAccountThrottle(SlidingWindowThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view) -> str:
-        username = request.data.get("username") if isinstance(request.data, dict) else None
+        username = _submitted_username(request)
         # Hashed: keys stay short and Redis never holds the usernames people typed.
         account = hashlib.sha256(str(username or "").strip().lower().encode()).hexdigest()[:32]
         return self.cache_format % {
@@ -82,3 +87,26 @@ class LoginClientThrottle(SlidingWindowThrottle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _submitted_username(request) -> str | None:
+    """The username of an API login (DRF's `data`) or of the admin's login form (`POST`)."""
+    data = getattr(request, "data", None)
+    if data is None:
+        data = request.POST
+    return data.get("username") if hasattr(data, "get") else None
+
+
+LOGIN_THROTTLES = (LoginAccountThrottle, LoginClientThrottle)
+
+
+def login_throttle_wait(request) -> float:
+    """Count one login attempt against every login throttle, as DRF would for the API's login
+    view; the seconds to wait if any refuses it, else 0. For logins outside DRF (the admin's),
+    so both share one count per account and per address."""
+    waits = []
+    for throttle_class in LOGIN_THROTTLES:
+        throttle = throttle_class()
+        if not throttle.allow_request(request, None):
+            waits.append(throttle.wait())
+    return max(waits, default=0.0)

@@ -2,12 +2,18 @@
 
 A middleware rather than per-view code, so every POST endpoint gets the same behaviour. It
 needs the user before the view runs, so it authenticates the bearer token itself.
+
+A view whose answer must never be kept sets `accepts_idempotency_key = False`: login, whose
+answer is a new bearer token that would otherwise sit in plain text in the idempotency table
+(and be replayed to anyone holding the key and the credentials). For such a view the header is
+ignored: the request simply runs, every time.
 """
 
 import hashlib
 import logging
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
@@ -33,6 +39,8 @@ class IdempotencyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.headers.get(HEADER)
         if key is None or request.method != "POST" or not is_api_path(request.path):
+            return self.get_response(request)
+        if not _accepts_idempotency_key(request):
             return self.get_response(request)
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
             return error_json_response(
@@ -84,6 +92,15 @@ def _forget_quietly(record) -> None:
         services.idempotency_release(record=record)
     except UNAVAILABLE_ERRORS as exc:  # stale in-progress keys are reclaimed later
         logger.warning("Could not release an Idempotency-Key: %s", exc)
+
+
+def _accepts_idempotency_key(request: HttpRequest) -> bool:
+    try:
+        view = resolve(request.path_info, urlconf=getattr(request, "urlconf", None)).func
+    except Resolver404:
+        return True  # the 404 is answered (and stored) like any other client error
+    view_class = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    return getattr(view_class or view, "accepts_idempotency_key", True)
 
 
 def _authenticated_user(request: HttpRequest):
