@@ -24,6 +24,14 @@ logger = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADER = "Idempotent-Replayed"
+# Answers that describe what was done or the state found: replaying them is what a retry
+# needs. Anything else (429, 503, 500, 401, 403, ...) is a refusal of the moment; storing it
+# would lock the key into that refusal for 24 h, so the key is released and a retry acts.
+REPLAYABLE_ERROR_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
+
+
+def is_replayable(status_code: int) -> bool:
+    return 200 <= status_code < 300 or status_code in REPLAYABLE_ERROR_STATUSES
 
 
 class IdempotencyMiddleware:
@@ -62,7 +70,7 @@ class IdempotencyMiddleware:
         except BaseException:
             _forget_quietly(claim.record)
             raise
-        if response.status_code >= 500 or response.streaming:
+        if not is_replayable(response.status_code) or response.streaming:
             _forget_quietly(claim.record)  # worth retrying: not stored
             return response
         try:
