@@ -297,6 +297,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "assessment_engine.logging.RequestIdFilter"}},
     "formatters": {
         "text": {
+            "()": "assessment_engine.logging.EscapingFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         },
         "json": {
