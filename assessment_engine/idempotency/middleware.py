@@ -7,6 +7,7 @@ needs the user before the view runs, so it authenticates the bearer token itself
 import hashlib
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -58,6 +59,10 @@ class IdempotencyMiddleware:
             )
         except DomainError as exc:
             return error_json_response(exc.status_code, exc.code, exc.message, exc.details)
+        except RequestDataTooBig:  # reading the body to fingerprint it
+            return error_json_response(
+                413, "PAYLOAD_TOO_LARGE", "The request body is larger than allowed."
+            )
         except UNAVAILABLE_ERRORS:
             return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())
         if claim.replay:
