@@ -1,6 +1,7 @@
 """Logging helpers: every log record carries the current request id ("-" outside one)."""
 
 import logging
+import re
 
 from .request_context import current_request_id
 
@@ -29,3 +30,25 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             record.request_id = current_request_id() or "-"
         return True
+
+
+# Every C0/C1 control character and the Unicode line and paragraph separators: any of them
+# could start a forged line (or rewrite the terminal) in a text log.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_control_characters(text: str) -> str:
+    """`\\n` for a newline, `\\x1b` for ESC: one log record stays one line, whatever it holds."""
+    return _CONTROL_CHARACTERS.sub(
+        lambda match: match.group().encode("unicode_escape").decode(), text
+    )
+
+
+class EscapingFormatter(logging.Formatter):
+    """The text format with every logged value escaped (paths, usernames, messages, ids).
+
+    Values are escaped, not the traceback appended after them, which stays readable.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_control_characters(super().formatMessage(record))

@@ -5,11 +5,11 @@ from pathlib import Path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from assessment_engine.api.errors import PayloadTooLarge
+from assessment_engine.api.parsers import SafeMultiPartParser
 from assessment_engine.api.permissions import IsStaff
 from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
@@ -80,7 +80,7 @@ class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             **error_responses(403, 413, 415, 422),
         },
     )
-    @action(detail=False, methods=["post"], url_path="upload", parser_classes=[MultiPartParser])
+    @action(detail=False, methods=["post"], url_path="upload", parser_classes=[SafeMultiPartParser])
     def upload(self, request: Request) -> Response:
         if int(request.META.get("CONTENT_LENGTH") or 0) > request_body_ceiling():
             raise PayloadTooLarge("The request is larger than any acceptable upload.")

@@ -6,6 +6,7 @@ anything is stored, and a failure while storing removes the files already writte
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -153,9 +154,11 @@ def _store(subject: str, accepted: list[_Accepted], uploaded_by) -> list[UploadR
     # Files are written before the transaction (storage may be remote) and removed again if
     # the rows are not created, so a failed or lost-race request leaves nothing behind.
     to_create = {item.content_hash: item for item in accepted if item.content_hash not in known}
-    stored_names = {digest: _save_file(item.upload) for digest, item in to_create.items()}
+    stored_names: dict[str, str] = {}
     created: dict[str, Syllabus] = {}
     try:
+        for digest, item in to_create.items():
+            stored_names[digest] = _save_file(item.upload)
         with transaction.atomic():
             for digest, item in to_create.items():
                 row, is_new = _insert_or_get(subject, item, stored_names[digest], uploaded_by)
@@ -199,10 +202,12 @@ def _results_in_request_order(accepted, created, known) -> list[UploadResult]:
 
 
 def _save_file(upload: PdfUpload) -> str:
-    # The model field's upload_to (dated folder, storage-safe name) decides where it goes.
-    name = Syllabus._meta.get_field("file").generate_filename(None, upload.filename)
+    # The model field's upload_to decides the dated folder. The name on disk is ours, never
+    # the client's: a filename of only symbols or of control characters has no storage-safe
+    # form (Django raises), and the original name is kept in `original_filename` anyway.
+    name = Syllabus._meta.get_field("file").generate_filename(None, f"{uuid.uuid4().hex}.pdf")
     with upload.path.open("rb") as handle:
-        return default_storage.save(name, File(handle, name=upload.filename))
+        return default_storage.save(name, File(handle, name=name))
 
 
 def _delete_files(names) -> None:

@@ -8,6 +8,7 @@ import logging
 
 import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -47,6 +48,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         return Response(
             error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=headers
         )
+    if isinstance(exc, SuspiciousOperation):
+        return suspicious_request_response(exc, Response)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -58,6 +61,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         return Response(error_body("SERVICE_UNAVAILABLE", unavailable_message()), status=503)
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return Response(error_body("INTERNAL_ERROR", internal_error_message()), status=500)
+
+
+def suspicious_request_response(exc: SuspiciousOperation, response_class):
+    """Django's refusals of a hostile body (too big, too many fields, a malformed multipart
+    header): the client's fault, so a 413 or 400 in the envelope, never a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body("PAYLOAD_TOO_LARGE", "The request body is larger than allowed.")
+        return response_class(body, status=413)
+    return response_class(error_body("VALIDATION_ERROR", "Malformed request."), status=400)
 
 
 def unavailable_message() -> str:

@@ -5,12 +5,19 @@ import re
 import time
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from assessment_engine.request_context import request_id_var
 
 from .envelope import error_json_response
-from .exceptions import UNAVAILABLE_ERRORS, internal_error_message, unavailable_message
+from .exceptions import (
+    UNAVAILABLE_ERRORS,
+    internal_error_message,
+    suspicious_request_response,
+    unavailable_message,
+)
+from .parsers import unsafe_string_reason
 
 request_logger = logging.getLogger("assessment_engine.request")
 error_logger = logging.getLogger("assessment_engine.errors")
@@ -67,17 +74,33 @@ def _user_label(request: HttpRequest) -> str:
 
 
 class ApiErrorMiddleware:
-    """Errors that escape a view under /api/ still answer in the envelope, never a traceback."""
+    """Errors that escape a view under /api/ still answer in the envelope, never a traceback.
+
+    It also refuses a query string holding a NUL character (PostgreSQL cannot store or compare
+    one) for every endpoint at once; bodies are checked by `assessment_engine.api.parsers`.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request.path):
+            for name, values in request.GET.lists():
+                reason = next(filter(None, map(unsafe_string_reason, [name, *values])), None)
+                if reason:
+                    return error_json_response(
+                        400,
+                        "VALIDATION_ERROR",
+                        f"The query string contains a {reason}, which is not accepted.",
+                        {name: [f"No {reason} allowed."]},
+                    )
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not is_api_path(request.path) and request.path not in ("/readyz", "/readyz/"):
             return None
+        if isinstance(exc, SuspiciousOperation):
+            return suspicious_request_response(exc, JsonResponse)
         if isinstance(exc, UNAVAILABLE_ERRORS):
             error_logger.warning("Backing service unavailable: %s: %s", type(exc).__name__, exc)
             return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())

@@ -12,6 +12,7 @@ ignored: the request simply runs, every time.
 import hashlib
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from rest_framework.exceptions import AuthenticationFailed
@@ -30,6 +31,14 @@ logger = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADER = "Idempotent-Replayed"
+# Answers that describe what was done or the state found: replaying them is what a retry
+# needs. Anything else (429, 503, 500, 401, 403, ...) is a refusal of the moment; storing it
+# would lock the key into that refusal for 24 h, so the key is released and a retry acts.
+REPLAYABLE_ERROR_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
+
+
+def is_replayable(status_code: int) -> bool:
+    return 200 <= status_code < 300 or status_code in REPLAYABLE_ERROR_STATUSES
 
 
 class IdempotencyMiddleware:
@@ -58,6 +67,10 @@ class IdempotencyMiddleware:
             )
         except DomainError as exc:
             return error_json_response(exc.status_code, exc.code, exc.message, exc.details)
+        except RequestDataTooBig:  # reading the body to fingerprint it
+            return error_json_response(
+                413, "PAYLOAD_TOO_LARGE", "The request body is larger than allowed."
+            )
         except UNAVAILABLE_ERRORS:
             return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())
         if claim.replay:
@@ -70,7 +83,7 @@ class IdempotencyMiddleware:
         except BaseException:
             _forget_quietly(claim.record)
             raise
-        if response.status_code >= 500 or response.streaming:
+        if not is_replayable(response.status_code) or response.streaming:
             _forget_quietly(claim.record)  # worth retrying: not stored
             return response
         try:

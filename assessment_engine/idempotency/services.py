@@ -83,7 +83,7 @@ def idempotency_store(
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:
-    """The request failed in a way worth retrying (5xx): forget the key."""
+    """Nothing was done, or only refused for now (5xx, 429, ...): forget the key."""
     IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
 

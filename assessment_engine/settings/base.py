@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
     # JSON bodies only; the syllabus upload declares its own multipart parser.
-    "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["assessment_engine.api.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "assessment_engine.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assessment_engine.api.exceptions.api_exception_handler",
@@ -297,6 +297,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "assessment_engine.logging.RequestIdFilter"}},
     "formatters": {
         "text": {
+            "()": "assessment_engine.logging.EscapingFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         },
         "json": {

@@ -2,6 +2,8 @@ import logging
 
 import pytest
 
+from assessment_engine.logging import EscapingFormatter
+
 pytestmark = pytest.mark.django_db
 
 
@@ -29,3 +31,29 @@ def test_one_structured_line_per_request(candidate_client, candidate, caplog):
     assert record.duration_ms >= 0
     assert record.user == str(candidate.pk)
     assert record.request_id == "line-test"
+
+
+def console_formatter() -> logging.Formatter:
+    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    return handler.formatter
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/x%0a2026-01-01 INFO forged line", "/api/v1/x%0d%0a%1b[2J"]
+)
+def test_control_characters_in_a_path_cannot_forge_a_log_line(candidate_client, caplog, path):
+    with caplog.at_level(logging.INFO, logger="assessment_engine.request"):
+        candidate_client.get(path)
+
+    [record] = [r for r in caplog.records if r.name == "assessment_engine.request"]
+    line = console_formatter().format(record)
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line
+    assert "\\n" in line or "\\r" in line
+
+
+def test_the_text_format_escapes_every_control_character():
+    formatter = EscapingFormatter("%(message)s")
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "a\nb\rc\x00d\u2028e\x85", None, None
+    )
+    assert formatter.format(record) == "a\\nb\\rc\\x00d\\u2028e\\x85"

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from syllabus import services
 from syllabus.models import Syllabus
 
 from . import pdfs
@@ -320,3 +321,54 @@ def test_a_list_filter_with_a_nul_byte_is_a_400_not_a_500(staff_client):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert "subject" in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize("name", ["日本語.pdf", "Σύλλαβος.pdf", "★★★"])
+def test_a_filename_of_any_script_is_stored_under_a_safe_name(staff_client, media_root, name):
+    response = upload(staff_client, pdf_file(pdfs.text_pdf(1), name))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["syllabi"][0]["filename"] == name
+    [stored] = stored_files(media_root)
+    assert stored.name.isascii() and stored.suffix == ".pdf"
+
+
+def test_a_bad_second_file_leaves_media_and_database_unchanged(staff_client, media_root):
+    # "★★★" has no storage-safe form; a NUL cannot be stored in PostgreSQL
+    for bad_name in ["★★★", "a\x00b.pdf"]:
+        response = upload(
+            staff_client,
+            pdf_file(pdfs.text_pdf(1), "good.pdf"),
+            pdf_file(pdfs.text_pdf(2), bad_name),
+        )
+        assert response.status_code in (201, 400), response.content
+        if response.status_code == 400:
+            assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+            assert_nothing_stored(media_root)
+        else:
+            Syllabus.objects.all().delete()
+            for path in stored_files(media_root):
+                path.unlink()
+
+
+def test_a_failure_while_storing_the_second_file_removes_the_first(
+    staff_client, media_root, monkeypatch
+):
+    save_file = services._save_file
+    calls = []
+
+    def fail_on_the_second(upload):
+        calls.append(upload.filename)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return save_file(upload)
+
+    monkeypatch.setattr(services, "_save_file", fail_on_the_second)
+
+    response = upload(
+        staff_client, pdf_file(pdfs.text_pdf(1), "one.pdf"), pdf_file(pdfs.text_pdf(2), "two.pdf")
+    )
+
+    assert response.status_code == 500
+    assert set(response.json()["error"]) == {"code", "message", "details"}
+    assert_nothing_stored(media_root)

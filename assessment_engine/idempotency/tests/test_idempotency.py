@@ -4,9 +4,12 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
 
+from assessment_engine.idempotency.middleware import is_replayable
 from assessment_engine.idempotency.models import IdempotencyRecord
 from assessment_engine.idempotency.services import idempotency_purge_expired
 from sessions.models import CandidateSession, SectionSubmission
@@ -171,3 +174,41 @@ def test_the_answer_is_returned_even_when_it_cannot_be_stored(candidate_client, 
 
     assert response.status_code == 201  # the opt-in happened: its answer is not a 500
     assert CandidateSession.objects.count() == 1
+
+
+def test_a_throttled_request_is_not_stored_so_the_retry_acts(candidate_client, monkeypatch):
+    # given a request refused for now (429) under a key
+    assessment = make_assessment()
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {**SimpleRateThrottle.THROTTLE_RATES, "candidate": "1/min"},
+    )
+    candidate_client.get("/api/v1/sessions")  # uses up the one request of the minute
+    throttled = opt_in(candidate_client, assessment, "retry-me")
+    assert throttled.status_code == 429
+    assert not IdempotencyRecord.objects.filter(key="retry-me").exists()
+
+    # when the throttle has cleared and the client retries with the same key
+    cache.clear()
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {**SimpleRateThrottle.THROTTLE_RATES, "candidate": "100/min"},
+    )
+    retried = opt_in(candidate_client, assessment, "retry-me")
+
+    # then it acts instead of replaying the 429
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried
+    assert CandidateSession.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 500, 502, 503])
+def test_transient_refusals_are_never_replayable(status):
+    assert not is_replayable(status)
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204, 400, 404, 409, 413, 415, 422])
+def test_answers_that_describe_the_state_are_replayable(status):
+    assert is_replayable(status)
