@@ -8,6 +8,12 @@ import logging
 
 import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -20,6 +26,9 @@ from .envelope import error_body
 from .errors import DomainError, Throttled
 
 logger = logging.getLogger("assessment_engine.errors")
+
+# Django reports these as SuspiciousOperation (a 400); they mean "the request is too large".
+REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 # Errors that mean "a backing service is down", not "the code is wrong".
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError)
@@ -53,11 +62,23 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         exc = drf.PermissionDenied()
     if isinstance(exc, drf.APIException):
         return _render_drf_exception(exc)
+    if isinstance(exc, REQUEST_TOO_LARGE):
+        return Response(error_body("REQUEST_TOO_LARGE", too_large_message()), status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(error_body("BAD_REQUEST", rejected_message()), status=400)
     if isinstance(exc, UNAVAILABLE_ERRORS):
         logger.warning("Backing service unavailable: %s: %s", type(exc).__name__, exc)
         return Response(error_body("SERVICE_UNAVAILABLE", unavailable_message()), status=503)
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return Response(error_body("INTERNAL_ERROR", internal_error_message()), status=500)
+
+
+def too_large_message() -> str:
+    return "The request is too large."
+
+
+def rejected_message() -> str:
+    return "The request was rejected."
 
 
 def unavailable_message() -> str:

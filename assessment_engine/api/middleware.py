@@ -5,12 +5,20 @@ import re
 import time
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from assessment_engine.request_context import request_id_var
 
 from .envelope import error_json_response
-from .exceptions import UNAVAILABLE_ERRORS, internal_error_message, unavailable_message
+from .exceptions import (
+    REQUEST_TOO_LARGE,
+    UNAVAILABLE_ERRORS,
+    internal_error_message,
+    rejected_message,
+    too_large_message,
+    unavailable_message,
+)
 
 request_logger = logging.getLogger("assessment_engine.request")
 error_logger = logging.getLogger("assessment_engine.errors")
@@ -22,6 +30,19 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
+
+
+def rejected_request_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A request Django refused before any view could judge it (bad Host header, body or form
+    over the limits): 413 or 400, in the envelope on /api/, and never a debug page."""
+    too_large = isinstance(exc, REQUEST_TOO_LARGE)
+    if is_api_path(request.path):
+        if too_large:
+            return error_json_response(413, "REQUEST_TOO_LARGE", too_large_message())
+        return error_json_response(400, "BAD_REQUEST", rejected_message())
+    if too_large:
+        return HttpResponse("Request too large.", status=413, content_type="text/plain")
+    return HttpResponseBadRequest("Bad request.", content_type="text/plain")
 
 
 class RequestContextMiddleware:
@@ -78,6 +99,8 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not is_api_path(request.path) and request.path not in ("/readyz", "/readyz/"):
             return None
+        if isinstance(exc, SuspiciousOperation):  # e.g. a JSON body over the size limit
+            return rejected_request_response(request, exc)
         if isinstance(exc, UNAVAILABLE_ERRORS):
             error_logger.warning("Backing service unavailable: %s: %s", type(exc).__name__, exc)
             return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())
