@@ -14,7 +14,8 @@ RUN pip install -r requirements.txt
 
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=assessment_engine.settings.local python manage.py collectstatic --noinput -v 0 \
-    && mkdir -p /app/media && chown -R app:app /app/media
+    && mkdir -p /app/media /app/secrets && chown -R app:app /app/media /app/secrets \
+    && chmod 700 /app/secrets
 
 USER app
 EXPOSE 8000 5555

@@ -13,7 +13,7 @@ export PORT FLOWER_PORT FLOWER_ADDRESS
 # Procfile commands (gunicorn, celery) run from the project's virtualenv.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint format schema check-deploy bench loadtest drills clean venv
+.PHONY: run dev test lint format schema check-deploy bench loadtest drills clean venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -37,6 +37,12 @@ run: $(STAMP)
 	@echo "Flower:        http://127.0.0.1:$(FLOWER_PORT)/  (basic auth: FLOWER_BASIC_AUTH or .run/flower-basic-auth)"
 	FLOWER_BASIC_AUTH="$${FLOWER_BASIC_AUTH:-$$(cat .run/flower-basic-auth)}" \
 		exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# `make run` with Django's debug pages, on 127.0.0.1 only (gunicorn.conf.py refuses DEBUG on
+# any other address). `make run` itself never turns DEBUG on.
+dev: export DJANGO_DEBUG = true
+dev: export BIND_HOST = 127.0.0.1
+dev: run
 
 # The concurrency tests run a second time through PgBouncer in transaction mode.
 PGBOUNCER_TESTS := sessions/tests/test_concurrency.py assessments/tests/test_concurrency.py \

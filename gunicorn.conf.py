@@ -2,7 +2,19 @@
 
 import os
 
-bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+bind = f"{BIND_HOST}:{os.environ.get('PORT', '8000')}"
+# Django's debug pages show settings and paths: never to the network.
+if os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"} and BIND_HOST not in {
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    "[::1]",
+}:
+    raise SystemExit(
+        f"DJANGO_DEBUG is on and BIND_HOST={BIND_HOST} is not loopback: refusing to serve "
+        "debug pages to the network. Unset DJANGO_DEBUG, or use `make dev` (127.0.0.1)."
+    )
 # Sync workers: each request holds one DB connection for its duration; scale with processes.
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

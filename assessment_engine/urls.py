@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assessment_engine.api.envelope import error_json_response
 from assessment_engine.api.health import healthz, readyz
-from assessment_engine.api.middleware import is_api_path
+from assessment_engine.api.middleware import is_api_path, rejected_request_response
 
 api_v1 = [
     path("auth/", include("assessment_engine.accounts.urls")),
@@ -50,9 +50,9 @@ def handler500(request: HttpRequest):
 
 
 def handler400(request: HttpRequest, exception: Exception):
-    if is_api_path(request.path):
-        return error_json_response(400, "BAD_REQUEST", "The request was rejected.")
-    return defaults.bad_request(request, exception)
+    """Django's own refusals (DisallowedHost, a body or form over the limits) come here when
+    DEBUG is off."""
+    return rejected_request_response(request, exception)
 
 
 def handler403(request: HttpRequest, exception: Exception):

@@ -110,7 +110,7 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
             "admin/assessments/assessment/content.html", {"content": assessment.content}
         )
 
-    @admin.action(description="Publish selected assessments")
+    @admin.action(description="Publish selected assessments", permissions=["change"])
     def publish(self, request, queryset) -> None:
         updated = queryset.exclude(status=AssessmentStatus.PUBLISHED).update(
             status=AssessmentStatus.PUBLISHED,
@@ -119,7 +119,9 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
         )
         self.message_user(request, f"Published {updated} assessment(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected assessments (back to draft)")
+    @admin.action(
+        description="Unpublish selected assessments (back to draft)", permissions=["change"]
+    )
     def unpublish(self, request, queryset) -> None:
         updated = queryset.filter(status=AssessmentStatus.PUBLISHED).update(
             status=AssessmentStatus.DRAFT, published_at=None, version=F("version") + 1
@@ -136,7 +138,11 @@ class SyllabusWithGenerationAdmin(SyllabusAdmin):
 
     actions = ["generate_assessment"]
 
-    @admin.action(description="Generate assessment (default options)")
+    def has_generate_permission(self, request) -> bool:
+        # Generating creates an assessment (and its job): the assessments add permission.
+        return request.user.has_perm("assessments.add_assessment")
+
+    @admin.action(description="Generate assessment (default options)", permissions=["generate"])
     def generate_assessment(self, request, queryset) -> None:
         for syllabus in queryset:
             trigger = generation_trigger(syllabus_id=syllabus.pk)

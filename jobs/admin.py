@@ -60,13 +60,16 @@ class AIJobAdmin(ReplicaListMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
+        return False  # jobs change through their services, never through a form
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.display(description="age")
     def age(self, job: AIJob) -> str:
         return timesince(job.created_at, timezone.now())
 
-    @admin.action(description="Retry selected FAILED jobs")
+    @admin.action(description="Retry selected FAILED jobs", permissions=["retry"])
     def retry_failed(self, request, queryset) -> None:
         failed = queryset.filter(status=JobStatus.FAILED).values_list("pk", flat=True)
         requeued = sum(

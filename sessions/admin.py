@@ -65,6 +65,10 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_regrade_permission(self, request) -> bool:
+        # A regrade replaces the session's evaluation: the evaluation change permission.
+        return request.user.has_perm(f"{Evaluation._meta.app_label}.change_evaluation")
+
     @admin.display(description="Submitted answers")
     def submitted_answers(self, session: CandidateSession) -> str:
         content = session.assessment.content
@@ -83,7 +87,7 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
             {"submissions": submissions},
         )
 
-    @admin.action(description="Regrade selected (completed) sessions")
+    @admin.action(description="Regrade selected (completed) sessions", permissions=["regrade"])
     def regrade(self, request, queryset) -> None:
         regrade_sessions(self, request, queryset.values_list("pk", flat=True))
 
@@ -220,12 +224,15 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Regrade the sessions of the selected evaluations (keeps manual grades)"
+        description="Regrade the sessions of the selected evaluations (keeps manual grades)",
+        permissions=["change"],
     )
     def regrade(self, request, queryset) -> None:
         regrade_sessions(self, request, queryset.values_list("session_id", flat=True))
 
-    @admin.action(description="Regrade and DISCARD manual grades (asks to confirm)")
+    @admin.action(
+        description="Regrade and DISCARD manual grades (asks to confirm)", permissions=["change"]
+    )
     def regrade_discarding_manual_grades(self, request, queryset):
         """Discarding what people decided is never a side effect: a confirmation page first."""
         if request.POST.get("confirm") == "yes":

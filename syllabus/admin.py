@@ -6,6 +6,7 @@ The upload page calls the same `syllabus_upload` service as the API.
 from pathlib import Path
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -58,6 +59,15 @@ class SyllabusAdmin(ReplicaListMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_upload_permission(self, request) -> bool:
+        # The admin's own "add" page is off (has_add_permission), but uploading adds syllabi.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload": self.has_upload_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description="Text preview")
     def text_preview(self, obj: Syllabus) -> str:
         return Truncator(obj.text).chars(TEXT_PREVIEW_CHARACTERS)
@@ -68,6 +78,8 @@ class SyllabusAdmin(ReplicaListMixin, admin.ModelAdmin):
 
     @method_decorator(csrf_exempt)
     def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
         # The size-limiting upload handler must be installed before anything reads the body,
         # CSRF checking included; so CSRF is checked right after, by hand.
         handler = install_limited_upload_handler(request) if request.method == "POST" else None

@@ -8,7 +8,12 @@ import logging
 
 import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -63,10 +68,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     return Response(error_body("INTERNAL_ERROR", internal_error_message()), status=500)
 
 
+# Django reports these as SuspiciousOperation (a 400); they mean "the request is too large".
+REQUEST_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 def suspicious_request_response(exc: SuspiciousOperation, response_class):
-    """Django's refusals of a hostile body (too big, too many fields, a malformed multipart
-    header): the client's fault, so a 413 or 400 in the envelope, never a 500."""
-    if isinstance(exc, RequestDataTooBig):
+    """Django's refusals of a hostile request (a body or form over the limits, a bad Host
+    header, a malformed multipart header): the client's fault, so a 413 or 400 in the
+    envelope, never a 500 or a debug page."""
+    if isinstance(exc, REQUEST_TOO_LARGE):
         body = error_body("PAYLOAD_TOO_LARGE", "The request body is larger than allowed.")
         return response_class(body, status=413)
     return response_class(error_body("VALIDATION_ERROR", "Malformed request."), status=400)

@@ -6,12 +6,13 @@ import time
 import uuid
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from assessment_engine.request_context import request_id_var
 
 from .envelope import error_json_response
 from .exceptions import (
+    REQUEST_TOO_LARGE,
     UNAVAILABLE_ERRORS,
     internal_error_message,
     suspicious_request_response,
@@ -29,6 +30,16 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
+
+
+def rejected_request_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A request Django refused before any view could judge it (bad Host header, body or form
+    over the limits): 413 or 400, in the envelope on /api/, and never a debug page."""
+    if is_api_path(request.path):
+        return suspicious_request_response(exc, JsonResponse)
+    if isinstance(exc, REQUEST_TOO_LARGE):
+        return HttpResponse("Request too large.", status=413, content_type="text/plain")
+    return HttpResponseBadRequest("Bad request.", content_type="text/plain")
 
 
 class RequestContextMiddleware:
@@ -99,8 +110,8 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not is_api_path(request.path) and request.path not in ("/readyz", "/readyz/"):
             return None
-        if isinstance(exc, SuspiciousOperation):
-            return suspicious_request_response(exc, JsonResponse)
+        if isinstance(exc, SuspiciousOperation):  # e.g. a JSON body over the size limit
+            return rejected_request_response(request, exc)
         if isinstance(exc, UNAVAILABLE_ERRORS):
             error_logger.warning("Backing service unavailable: %s: %s", type(exc).__name__, exc)
             return error_json_response(503, "SERVICE_UNAVAILABLE", unavailable_message())

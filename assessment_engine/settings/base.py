@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from assessment_engine.secret_key import read_or_create_secret_key
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
@@ -19,7 +21,14 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # The development secret is public by design: production.py refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-secret-key-do-not-deploy"  # noqa: S105
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# An empty DJANGO_SECRET_KEY counts as unset. DJANGO_SECRET_KEY_FILE (docker-compose.yml sets it
+# to a file in a volume) holds a secret generated on first start.
+SECRET_KEY_FILE = env("DJANGO_SECRET_KEY_FILE", default="")
+SECRET_KEY = (
+    env("DJANGO_SECRET_KEY", default="")
+    or (SECRET_KEY_FILE and read_or_create_secret_key(Path(SECRET_KEY_FILE)))
+    or DEVELOPMENT_SECRET_KEY
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 

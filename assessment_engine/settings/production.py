@@ -9,7 +9,8 @@ DEBUG = False
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a real secret in production "
-        "(the development key is public)."
+        "(the development key is public), or DJANGO_SECRET_KEY_FILE to a file that keeps "
+        "a generated one."
     )
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")

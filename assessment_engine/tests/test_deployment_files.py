@@ -1,8 +1,14 @@
 """docker-compose.yml and the Procfile describe the same processes."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 import yaml
+from django.conf import settings
 
 from conftest import REPO_ROOT
 
@@ -63,3 +69,94 @@ def _local_only() -> set[str]:
         "NUM_PROXIES",
         "FLOWER_ADDRESS",
     }
+
+
+# --- what `docker compose up` hands the processes ----------------------------------------------
+
+_COMPOSE_VARIABLE = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:-|:\?)(?P<arg>[^}]*))?\}")
+
+
+def render_compose_value(value, environ: dict[str, str]) -> str:
+    """Interpolate one value as compose does: ${VAR:-default}, ${VAR:?error}, ${VAR}, $$."""
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, op, arg = match.group("name", "op", "arg")
+        current = environ.get(name, "")
+        if op == ":-":
+            return current or arg
+        if op == ":?" and not current:
+            raise ValueError(f"compose refuses to start: {name}: {arg}")
+        return current
+
+    return _COMPOSE_VARIABLE.sub(substitute, str(value))
+
+
+def compose_environment(service: str, environ: dict[str, str]) -> dict[str, str]:
+    raw = compose()["services"][service]["environment"]
+    return {name: render_compose_value(value, environ) for name, value in raw.items()}
+
+
+def boot_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "print(settings.SECRET_KEY)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={"PATH": os.environ.get("PATH", ""), **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("settings_module", [None, "assessment_engine.settings.production"])
+def test_compose_defaults_start_with_a_generated_secret_kept_in_the_volume(
+    settings_module, tmp_path: Path
+):
+    # given: `FLOWER_BASIC_AUTH=u:p docker compose up` with nothing else set
+    environment = compose_environment("web", {"FLOWER_BASIC_AUTH": "flower:pw"})
+    assert environment["DJANGO_SECRET_KEY"] == ""
+    volume_mount = "secrets:" + str(Path(environment["DJANGO_SECRET_KEY_FILE"]).parent)
+    assert volume_mount in compose()["services"]["web"]["volumes"]
+    assert volume_mount in compose()["services"]["migrate"]["volumes"]
+    # the volume, here a directory of the test
+    secret_file = tmp_path / "secrets" / "django-secret-key"
+    environment["DJANGO_SECRET_KEY_FILE"] = str(secret_file)
+    if settings_module:
+        environment["DJANGO_SETTINGS_MODULE"] = settings_module
+
+    # when: the processes start, twice (a restart)
+    first, second = boot_settings(environment), boot_settings(environment)
+
+    # then: a real secret, generated once, private to the deployment, and kept
+    assert first.returncode == 0, first.stderr
+    secret = first.stdout.strip()
+    assert len(secret) >= 50
+    assert secret != settings.DEVELOPMENT_SECRET_KEY
+    assert secret == secret_file.read_text()
+    assert secret_file.stat().st_mode & 0o077 == 0
+    assert second.stdout.strip() == secret
+
+
+def test_production_without_any_secret_refuses_to_start_with_a_clear_message():
+    environment = compose_environment("web", {"FLOWER_BASIC_AUTH": "flower:pw"})
+    del environment["DJANGO_SECRET_KEY_FILE"]
+    environment["DJANGO_SETTINGS_MODULE"] = "assessment_engine.settings.production"
+
+    result = boot_settings(environment)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set to a real secret" in result.stderr
+
+
+def test_flower_is_published_on_loopback_only():
+    # Flower 2.2 answers /metrics and /healthcheck without its basic auth.
+    for mapping in compose()["services"]["flower"]["ports"]:
+        rendered = render_compose_value(mapping, {})
+        assert rendered.startswith("127.0.0.1:"), rendered
+    assert "FLOWER_BASIC_AUTH" in compose()["services"]["flower"]["environment"]

@@ -53,6 +53,15 @@ def child_command() -> list[str]:
     return [sys.executable, "-E", "-s", "-m", CHILD_MODULE]
 
 
+def child_environment() -> dict[str, str]:
+    """The child's whole environment: nothing inherited. The caller's environment holds the
+    database URL, the AI provider key and the Django secret; a parser exploited by a hostile
+    PDF must not find them in its own /proc/self/environ. The child needs no variable (its
+    interpreter path and module are on the command line); a fixed UTF-8 locale and search path
+    keep it deterministic."""
+    return {"PATH": os.defpath, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+
+
 class _Output(NamedTuple):
     stdout: bytes
     stderr_tail: bytes
@@ -76,6 +85,7 @@ def run_isolated(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=IMPORT_ROOT,
+        env=child_environment(),
         start_new_session=True,
         close_fds=True,
     ) as process:

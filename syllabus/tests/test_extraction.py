@@ -279,6 +279,34 @@ def test_flood_of_output_is_cut_off(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert vm_rss_bytes() - rss_before < 50 << 20
 
 
+def test_child_inherits_no_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: the caller's environment holds the secrets a web or Celery process has
+    secrets = {
+        "DATABASE_URL": "postgres://app:hunter2@db:5432/app",
+        "GEMINI_API_KEY": "gemini-key",
+        "DJANGO_SECRET_KEY": "django-secret",
+        "CELERY_BROKER_URL": "redis://:pw@redis:6379/0",
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    # when: the child reports the environment it was given
+    fake_child(
+        monkeypatch,
+        "import json, os, sys\nsys.stdin.read()\nprint(json.dumps(dict(os.environ)))",
+    )
+    seen = isolation.run_isolated({}, timeout_seconds=10, max_reply_bytes=1 << 20)
+
+    # then: none of them, and nothing else inherited either
+    assert not set(secrets) & set(seen)
+    assert set(seen) <= set(isolation.child_environment()) | {"LC_CTYPE"}
+
+
+def test_real_child_still_extracts_with_its_empty_environment(tmp_path: Path) -> None:
+    result = extract_pdf(write(tmp_path, pdfs.text_pdf(2)))
+
+    assert result.page_count == 2
+
+
 def test_child_imports_no_django_and_stays_lean() -> None:
     # Django: the engine must run anywhere. pdfplumber (~150 ms) loads only for the fallback.
     unwanted = ["django", "pdfplumber"]
