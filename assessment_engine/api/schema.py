@@ -88,3 +88,18 @@ def closed_request_bodies_hook(result: dict, **kwargs) -> dict:
         if name in schemas:
             schemas[name]["additionalProperties"] = False
     return result
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def query_strings_without_nul_hook(result: dict, **kwargs) -> dict:
+    """Every query parameter under /api/ refuses a NUL (`ApiErrorMiddleware`: PostgreSQL cannot
+    store one): string parameters say so with a pattern, unless they state a stricter one."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string":
+                    schema.setdefault("pattern", NO_NUL)
+    return result

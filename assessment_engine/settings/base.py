@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessment_engine.api.schema.contract_paths_hook",
         "assessment_engine.api.schema.closed_request_bodies_hook",
+        "assessment_engine.api.schema.query_strings_without_nul_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.JobStatus",
