@@ -25,7 +25,7 @@ from assessments.content import GenerationOptions, generate_offline, validate_co
 from syllabus.extraction.api import extract_pdf
 from syllabus.extraction.limits import ExtractionLimits
 
-from .test_offline_generator import SAMPLE_SYLLABI_DIR
+from .samples import SAMPLE_SYLLABI_DIR
 from .test_offline_kinds import answer_of
 
 VERDICTS = json.loads(

@@ -27,15 +27,10 @@ from assessments.content import (
 from assessments.content.offline import BLANK, extract_key_terms, split_sentences
 from assessments.content.rubric import render_rubric
 from assessments.content.text import SearchableText, collapse_whitespace
-from syllabus.extraction import ExtractionLimits, extract_pdf
+
+from .samples import SAMPLE_SYLLABI
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_SYLLABI_DIR = REPO_ROOT.parent / "shared" / "data" / "syllabi"
-SAMPLE_SYLLABI = (
-    "computational-linguistics-lin7076",
-    "programming-paradigms-cs231",
-    "probability-statistics-csc217",
-)
 
 # Laid out the way PDF extraction returns text: hard line wraps, bullets, headings, a page
 # number between pages, schedule rows, an address and a link.
@@ -496,16 +491,6 @@ def test_contact_details_are_not_key_terms() -> None:
 
 
 # --- The real sample syllabi ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_texts() -> dict[str, str]:
-    if not SAMPLE_SYLLABI_DIR.is_dir():
-        pytest.skip(f"sample syllabi not present at {SAMPLE_SYLLABI_DIR}")
-    return {
-        name: extract_pdf(SAMPLE_SYLLABI_DIR / f"{name}.pdf", ExtractionLimits()).text
-        for name in SAMPLE_SYLLABI
-    }
 
 
 SAMPLE_OPTIONS = [

@@ -28,7 +28,8 @@ from assessments.content.kinds import (
 from assessments.content.kinds.vocabulary import OTHER_COURSES_TOPICS, styled_like
 from assessments.content.subject import subject_matter
 from assessments.content.text import SearchableText
-from assessments.tests.test_offline_generator import SAMPLE_SYLLABI, sample_texts  # noqa: F401
+
+from .samples import SAMPLE_SYLLABI
 
 TWO_LISTS = """Course Topics:
 • Relational databases:
@@ -222,7 +223,7 @@ def answer_of(question: dict[str, Any]) -> str:
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 @pytest.mark.parametrize("name", SAMPLE_SYLLABI)
 def test_sample_syllabi_pass_validation_at_every_difficulty(
-    sample_texts: dict[str, str],  # noqa: F811
+    sample_texts: dict[str, str],
     name: str,
     difficulty: str,
     shape: tuple[int, int],
@@ -248,7 +249,7 @@ def test_sample_syllabi_pass_validation_at_every_difficulty(
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: f"{shape[0]}x{shape[1]}")
 @pytest.mark.parametrize("name", SAMPLE_SYLLABI)
 def test_easy_and_hard_share_fewer_than_half_their_questions(
-    sample_texts: dict[str, str],  # noqa: F811
+    sample_texts: dict[str, str],
     name: str,
     shape: tuple[int, int],
 ) -> None:

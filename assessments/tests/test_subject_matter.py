@@ -6,16 +6,11 @@ Plain pytest, no database. Crafted snippets for each rule; the real sample sylla
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assessments.content import GenerationOptions, InsufficientSyllabusText, generate_offline
 from assessments.content.subject import BlockKind, Role, split_blocks, subject_matter
 from assessments.content.subject.classify import logistics_signal
-from syllabus.extraction import ExtractionLimits, extract_pdf
-
-SAMPLE_SYLLABI_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "syllabi"
 
 
 def roles_by_text(text: str) -> dict[str, Role]:
@@ -266,16 +261,6 @@ LOGISTICS_MARKERS = (
     "Project due",
     "Colab",
 )
-
-
-@pytest.fixture(scope="module")
-def sample_texts() -> dict[str, str]:
-    if not SAMPLE_SYLLABI_DIR.is_dir():
-        pytest.skip(f"sample syllabi not present at {SAMPLE_SYLLABI_DIR}")
-    return {
-        name: extract_pdf(SAMPLE_SYLLABI_DIR / f"{name}.pdf", ExtractionLimits()).text
-        for name in SAMPLES
-    }
 
 
 @pytest.mark.parametrize("name", SAMPLES)
