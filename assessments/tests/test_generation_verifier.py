@@ -3,6 +3,7 @@ local fake Gemini: verification without keys, regeneration of exactly the reject
 verdicts in the attempt's provenance, outages as transient failures, and no verifier offline."""
 
 import json
+import re
 
 import pytest
 
@@ -97,7 +98,8 @@ def test_the_verifier_sees_no_key(gemini, syllabus, answer):
     text = request_text(call.body)
     [contents] = call.body["contents"]
     data = contents["parts"][0]["text"]
-    items = json.loads(data.split("<items>", 1)[1].split("</items>", 1)[0])
+    block = re.search(r"<items-(\w+)>\n(.*)\n</items-\1>", data, re.DOTALL)
+    items = json.loads(block.group(2))
     assert [item["questionId"] for item in items] == list(mcq_keys(answer))
     assert all(set(item) == {"questionId", "prompt", "options"} for item in items)
     assert "correctOptionId" not in text and "sourceExcerpt" not in text
