@@ -9,7 +9,6 @@ answer is a new bearer token that would otherwise sit in plain text in the idemp
 ignored: the request simply runs, every time.
 """
 
-import hashlib
 import logging
 
 from django.core.exceptions import RequestDataTooBig
@@ -25,6 +24,7 @@ from assessment_engine.api.exceptions import UNAVAILABLE_ERRORS, unavailable_mes
 from assessment_engine.api.middleware import is_api_path
 
 from . import services
+from .fingerprint import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,7 @@ class IdempotencyMiddleware:
             user = _authenticated_user(request)
             if user is None:
                 return self.get_response(request)  # the view answers 401 itself
-            claim = services.idempotency_claim(
-                user=user, key=key, fingerprint=_fingerprint(request)
-            )
+            claim = services.idempotency_claim(user=user, key=key, fingerprint=fingerprint(request))
         except DomainError as exc:
             return error_json_response(exc.status_code, exc.code, exc.message, exc.details)
         except RequestDataTooBig:  # reading the body to fingerprint it
@@ -122,18 +120,6 @@ def _authenticated_user(request: HttpRequest):
     except AuthenticationFailed:
         return None
     return result[0] if result else None
-
-
-def _fingerprint(request: HttpRequest) -> str:
-    content_type = request.content_type or ""
-    digest = hashlib.sha256(f"{request.method} {request.path}\n{content_type}\n".encode())
-    if content_type.startswith("multipart/"):
-        # Uploads are streamed to disk by the view; reading them here would buffer them in
-        # memory. Their size stands in for their content.
-        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
-    else:
-        digest.update(request.body)
-    return digest.hexdigest()
 
 
 def _replay(record) -> HttpResponse:

@@ -372,3 +372,49 @@ def test_a_failure_while_storing_the_second_file_removes_the_first(
     assert response.status_code == 500
     assert set(response.json()["error"]) == {"code", "message", "details"}
     assert_nothing_stored(media_root)
+
+
+def _multipart(boundary: str, subject: str, pdf: bytes) -> bytes:
+    return (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="subject"\r\n\r\n{subject}\r\n'
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="files[]"; filename="course.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+        ).encode()
+        + pdf
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+
+def post_upload(client, body: bytes, boundary: str, key: str):
+    return client.generic(
+        "POST",
+        UPLOAD,
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_an_idempotency_key_is_bound_to_the_uploads_content_not_its_size(staff_client):
+    pdf = pdfs.text_pdf(2)
+    middle = len(pdf) // 2
+    same_size = pdf[:middle] + bytes([pdf[middle] ^ 0x01]) + pdf[middle + 1 :]
+
+    first = post_upload(staff_client, _multipart("aaaa1111", "Algo", pdf), "aaaa1111", "k-1")
+    other = post_upload(staff_client, _multipart("aaaa1111", "Algo", same_size), "aaaa1111", "k-1")
+
+    assert first.status_code == 201
+    assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert Syllabus.objects.count() == 1
+
+
+def test_a_retried_upload_with_a_new_boundary_is_replayed(staff_client):
+    pdf = pdfs.text_pdf(2)
+
+    first = post_upload(staff_client, _multipart("first-bnd", "Algo", pdf), "first-bnd", "k-2")
+    retry = post_upload(staff_client, _multipart("other-bnd-2", "Algo", pdf), "other-bnd-2", "k-2")
+
+    assert first.status_code == retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true" and retry.json() == first.json()
+    assert Syllabus.objects.count() == 1
