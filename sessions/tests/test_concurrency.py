@@ -174,25 +174,38 @@ def test_the_clock_a_late_submit_and_complete_race_to_one_evaluation_job(flows, 
     assert SectionSubmission.objects.filter(session_id=session_id).count() == 1
 
 
+def graded_then_regraded(flow, assessment, first_answers: dict) -> tuple:
+    """A completed, graded session (first section answered as given) and a regrade job queued
+    for it, not yet run: (session id, evaluation id, regrade job)."""
+    from jobs.tests.inline import run_until_finished
+    from sessions.evaluation import evaluation_regrade
+    from sessions.models import Evaluation
+
+    session_id = flow.active_session(assessment)
+    flow.submit(session_id, 0, answers=first_answers)
+    flow.submit(session_id, 1)
+    flow.submit(session_id, 2)
+    flow.complete(session_id)
+    run_until_finished(CandidateSession.objects.get(pk=session_id).evaluation_job)
+    evaluation_id = Evaluation.objects.get().pk
+    return session_id, evaluation_id, evaluation_regrade(session_id=session_id)
+
+
 @pytest.mark.parametrize("round_", range(4))
 def test_a_regrade_racing_a_manual_grade_never_loses_the_persons_grade(flows, round_):
     """The regrade's store and a staff override of the same answer run at once: whichever
     commits first, the person's score is the one shown, and exactly one override exists."""
     from assessment_engine.accounts.tests.factories import UserFactory
     from jobs.tests.inline import run_until_finished
-    from sessions.evaluation import evaluation_override, evaluation_regrade
+    from sessions.evaluation import evaluation_override
     from sessions.models import Evaluation
 
-    assessment = make_assessment()
-    session_id = flows[0].active_session(assessment)
-    flows[0].submit(session_id, 0, answers={"s1q1": "A"})  # wrong: the AI gives 0
-    flows[0].submit(session_id, 1)
-    flows[0].submit(session_id, 2)
-    flows[0].complete(session_id)
-    run_until_finished(CandidateSession.objects.get(pk=session_id).evaluation_job)
-    evaluation_id = Evaluation.objects.get().pk
+    _, evaluation_id, regrade = graded_then_regraded(
+        flows[0],
+        make_assessment(),
+        {"s1q1": "A"},  # wrong: the AI gives 0
+    )
     staff = UserFactory(is_staff=True)
-    regrade = evaluation_regrade(session_id=session_id)
     contenders = [
         lambda: run_until_finished(regrade),
         lambda: evaluation_override(
@@ -218,21 +231,17 @@ def test_a_regrade_racing_a_per_criterion_grade_keeps_the_persons_criteria(flows
     their feedback are what is shown, whichever of the two commits first."""
     from assessment_engine.accounts.tests.factories import UserFactory
     from jobs.tests.inline import run_until_finished
-    from sessions.evaluation import evaluation_grade_answer, evaluation_regrade
+    from sessions.evaluation import evaluation_grade_answer
     from sessions.models import Evaluation
 
     from .grading import PLEA, question, with_rubric_criteria
 
-    assessment = with_rubric_criteria(make_assessment())
-    session_id = flows[0].active_session(assessment)
-    flows[0].submit(session_id, 0, answers={"s1q2": PLEA})  # flagged, 0 points
-    flows[0].submit(session_id, 1)
-    flows[0].submit(session_id, 2)
-    flows[0].complete(session_id)
-    run_until_finished(CandidateSession.objects.get(pk=session_id).evaluation_job)
-    evaluation_id = Evaluation.objects.get().pk
+    session_id, evaluation_id, regrade = graded_then_regraded(
+        flows[0],
+        with_rubric_criteria(make_assessment()),
+        {"s1q2": PLEA},  # flagged, 0 points
+    )
     staff = UserFactory(is_staff=True)
-    regrade = evaluation_regrade(session_id=session_id)
     contenders = [
         lambda: run_until_finished(regrade),
         lambda: evaluation_grade_answer(
