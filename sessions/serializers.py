@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment_engine.api.fields import StrictCharField, StrictIntegerField, StrictUUIDField
-from assessments.content_memo import candidate_view_of, content_of
+from assessments.content_cache import candidate_view_of, content_of
 from assessments.models import ReviewLevel
 from assessments.policy import review_level
 from assessments.serializers import CandidateAssessmentSerializer

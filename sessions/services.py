@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from assessment_engine.api.errors import ValidationFailed
-from assessments.content_memo import content_of
+from assessments.content_cache import content_of
 from assessments.models import Assessment
 from assessments.policy import POLICY_FIELDS, check_open
 from jobs.models import JobType
@@ -378,7 +378,7 @@ def _locked_session(session_id, user) -> CandidateSession:
 
 
 def _sessions() -> QuerySet[CandidateSession]:
-    """Sessions with their assessment's version (the key of its content in `content_memo`) and
+    """Sessions with their assessment's version (the key of its content in `content_cache`) and
     delivery policy, in the same join: the content itself is not loaded."""
     return CandidateSession.objects.select_related("assessment").defer(
         "assessment__content", "assessment__options"

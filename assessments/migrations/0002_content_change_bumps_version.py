@@ -1,7 +1,7 @@
 """Any change to an assessment's content bumps its version, in the database itself.
 
-The version keys every copy of the content kept outside the row (the per-process memo of
-`assessments.content_memo`, the candidate view in Redis), so no write path (the ORM, a
+The version keys every copy of the content kept outside the row (`assessments.content_cache`:
+the per-process memo, the candidate view in Redis), so no write path (the ORM, a
 `QuerySet.update`, psql) can change the content and leave a stale copy behind.
 """
 

@@ -17,10 +17,28 @@ def test_the_candidate_view_is_cached_by_id_and_version(staff_client, django_ass
     url = f"/api/v1/assessments/{assessment.pk}"
     with django_assert_num_queries(3):  # token, assessment (no content), content
         first = staff_client.get(url).json()
-    with django_assert_num_queries(2):  # token, assessment: the view comes from Redis
+    with django_assert_num_queries(2):  # token, assessment: the view is cached
         assert staff_client.get(url).json() == first
     cached = cache.get(f"assessment:{assessment.pk}:v1:candidate-view")
     assert cached == {key: value for key, value in first.items() if key != "policy"}
+
+
+def test_a_process_that_has_not_seen_a_version_takes_the_view_from_redis(
+    django_assert_num_queries,
+):
+    from assessments import content_cache
+
+    assessment = make_assessment()
+    built = content_cache.candidate_view_of(assessment.pk, assessment.version)
+    content_cache._candidate_views.clear()  # as in another process: an empty memo
+    content_cache._content.clear()
+
+    with django_assert_num_queries(0):
+        shared = content_cache.candidate_view_of(assessment.pk, assessment.version)
+
+    assert shared == built and shared is not built
+    assert "correctOptionId" not in str(shared)
+    assert not content_cache._content  # the answer keys were never needed
 
 
 def test_publishing_again_invalidates_by_bumping_the_version(staff_client):
@@ -109,7 +127,7 @@ def test_admin_list_pages_read_from_the_replica_and_actions_write_to_the_primary
 
 
 def test_the_content_memo_is_keyed_by_version_and_any_content_change_bumps_it():
-    from assessments.content_memo import candidate_view_of, content_of
+    from assessments.content_cache import candidate_view_of, content_of
 
     assessment = make_assessment()
     first = candidate_view_of(assessment.pk, assessment.version)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment_engine.accounts.tests.factories import UserFactory
-from assessments.content_memo import candidate_view_of
+from assessments.content_cache import candidate_view_of
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AIJob, JobType
 from jobs.tests.inline import run_until_finished

@@ -3,14 +3,14 @@
 Inside a test the service's transaction is a savepoint, so SAVEPOINT and RELEASE count as two
 queries here that are BEGIN/COMMIT (uncounted) in production.
 
-An assessment's content comes from a per-process memo (`assessments.content_memo`): one query
+An assessment's content comes from a per-process memo (`assessments.content_cache`): one query
 the first time a process needs it, none after. The budgets are for the warm memo, as in a
 running server; the last test prices the cold read.
 """
 
 import pytest
 
-from assessments.content_memo import content_of
+from assessments.content_cache import content_of
 from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
