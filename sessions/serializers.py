@@ -1,6 +1,5 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +13,7 @@ from assessments.serializers import CandidateAssessmentSerializer
 
 from .models import CandidateSession, Evaluation, SessionStatus
 from .review import ReviewState, review_state, visible_grades
+from .services import session_expires_at
 from .shuffling import arranged_sections
 
 
@@ -103,10 +103,8 @@ class SessionSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_expires_at(self, session: CandidateSession) -> str | None:
-        if session.status != SessionStatus.ACTIVE:
-            return None
-        timeout = timedelta(seconds=settings.SESSION_INACTIVITY_TIMEOUT_SECONDS)
-        return serializers.DateTimeField().to_representation(session.last_activity_at + timeout)
+        expires_at = session_expires_at(session)
+        return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
 
     @extend_schema_field(EvaluationSummarySerializer(allow_null=True))
     def get_evaluation(self, session: CandidateSession) -> dict | None:

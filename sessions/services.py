@@ -62,6 +62,14 @@ def overdue_cutoff(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.SESSION_DEADLINE_GRACE_SECONDS)
 
 
+def session_expires_at(session: CandidateSession) -> datetime | None:
+    """When inactivity expires an ACTIVE session (its last activity plus the timeout); None for
+    a session in any other status."""
+    if session.status != SessionStatus.ACTIVE:
+        return None
+    return session.last_activity_at + timedelta(seconds=settings.SESSION_INACTIVITY_TIMEOUT_SECONDS)
+
+
 def session_end(session: CandidateSession) -> datetime | None:
     """When the clock ends an ACTIVE session: its deadline or its assessment's close, the
     earlier; None when neither is set."""
@@ -442,9 +450,8 @@ def _is_overdue(session: CandidateSession, now: datetime) -> bool:
 
 
 def _is_inactive(session: CandidateSession, now: datetime) -> bool:
-    return session.status == SessionStatus.ACTIVE and session.last_activity_at <= inactivity_cutoff(
-        now
-    )
+    expires_at = session_expires_at(session)
+    return expires_at is not None and expires_at <= now
 
 
 def _inactive(sessions: QuerySet, now: datetime) -> QuerySet:

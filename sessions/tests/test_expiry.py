@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -30,6 +31,24 @@ def test_a_read_after_the_timeout_shows_expired(flow, assessment, settings):
     assert view["status"] == "EXPIRED" and view["expiresAt"] is None
     assert CandidateSession.objects.get(pk=session_id).expired_at is not None
     assert flow.client.get("/api/v1/sessions").json()["results"][0]["status"] == "EXPIRED"
+
+
+def test_expires_at_is_the_instant_the_clock_expires_the_session(flow, assessment, settings):
+    from django.utils.dateparse import parse_datetime
+
+    session_id = flow.active_session(assessment)
+    age(session_id, settings.SESSION_INACTIVITY_TIMEOUT_SECONDS - 30)  # 30 s left
+
+    shown = parse_datetime(flow.get(session_id).json()["expiresAt"])
+    session = CandidateSession.objects.get(pk=session_id)
+    timeout = timedelta(seconds=settings.SESSION_INACTIVITY_TIMEOUT_SECONDS)
+    assert shown == session.last_activity_at + timeout
+    assert timedelta(seconds=25) < shown - timezone.now() <= timedelta(seconds=30)
+
+    CandidateSession.objects.filter(pk=session_id).update(
+        last_activity_at=F("last_activity_at") - timedelta(seconds=31)
+    )
+    assert flow.get(session_id).json()["status"] == "EXPIRED"
 
 
 def test_the_list_expires_lazily_too(flow, assessment, settings):
