@@ -87,6 +87,23 @@ def test_generate_validation_errors(staff_client, body, field):
     assert AIJob.objects.count() == 0
 
 
+@pytest.mark.parametrize("field", ["section_count", "questions_per_section"])
+def test_the_options_serializer_accepts_exactly_what_generation_options_accept(field):
+    from assessments.content import GenerationOptions
+    from assessments.serializers import GenerationOptionsSerializer
+
+    for value in range(-1, 23):
+        try:
+            GenerationOptions(**{field: value})
+            valid = True
+        except ValueError:
+            valid = False
+        assert GenerationOptionsSerializer(data={field: value}).is_valid() == valid, value
+    defaults = GenerationOptionsSerializer(data={})
+    assert defaults.is_valid()
+    assert GenerationOptions(**defaults.validated_data) == GenerationOptions()
+
+
 @pytest.mark.parametrize(
     "body", [{"syllabusId": "00000000-0000-0000-0000-000000000000"}, {"subject": "Nope"}]
 )
