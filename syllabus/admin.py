@@ -89,13 +89,7 @@ class SyllabusAdmin(ReplicaListMixin, admin.ModelAdmin):
         results, rejected = [], []
         form = SyllabusUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and handler and handler.refusal:
-            error = services.file_too_large(handler.refused_filename or "upload")
-            form.add_error(
-                "files",
-                error.message
-                if handler.refusal == "too_large"
-                else "Too many files in one request.",
-            )
+            form.add_error("files", handler.refusal.message)
         elif request.method == "POST" and form.is_valid():
             uploads = [
                 services.PdfUpload(f.name, Path(f.temporary_file_path()), f.size)

@@ -15,7 +15,6 @@ from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
 
 from . import selectors, services
-from .errors import TooManyFiles
 from .models import Syllabus
 from .serializers import (
     SyllabusDetailSerializer,
@@ -87,10 +86,8 @@ class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         handler = install_limited_upload_handler(request._request)
         subject = request.data.get("subject", "")
         files = [upload for field in FILE_FIELDS for upload in request.FILES.getlist(field)]
-        if handler.refusal == "too_large":
-            raise services.file_too_large(handler.refused_filename or "upload")
-        if handler.refusal == "too_many_files":
-            raise TooManyFiles()
+        if handler.refusal:
+            raise handler.refusal
         uploads = [
             services.PdfUpload(upload.name, Path(upload.temporary_file_path()), upload.size)
             for upload in files

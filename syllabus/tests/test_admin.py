@@ -68,6 +68,19 @@ def test_upload_page_refuses_an_oversize_file(admin_client_logged_in, settings, 
     assert Syllabus.objects.count() == 0 and stored_files(media_root) == []
 
 
+def test_upload_page_refuses_too_many_files_with_the_apis_message(
+    admin_client_logged_in, settings, media_root
+):
+    from syllabus.errors import TooManyFiles
+
+    settings.SYLLABUS_MAX_FILES = 2
+    files = [pdf_file(pdfs.text_pdf(1), f"{n}.pdf") for n in range(3)]
+    response = admin_client_logged_in.post(UPLOAD_PAGE, {"subject": "Algorithms", "files": files})
+
+    assert TooManyFiles.default_message in response.content.decode()
+    assert Syllabus.objects.count() == 0 and stored_files(media_root) == []
+
+
 def test_upload_page_checks_csrf(staff):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
