@@ -1,7 +1,8 @@
 """Idempotency-Key on every POST under /api/: the same key, user and body replays the answer.
 
 A middleware rather than per-view code, so every POST endpoint gets the same behaviour. It
-needs the user before the view runs, so it authenticates the bearer token itself.
+needs the user before the view runs, so it authenticates the bearer token first; the view's
+authentication reuses that outcome (`BearerTokenAuthentication` keeps it on the request).
 
 A view whose answer must never be kept sets `accepts_idempotency_key = False`: login, whose
 answer is a new bearer token that would otherwise sit in plain text in the idempotency table

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -212,3 +213,47 @@ def test_transient_refusals_are_never_replayable(status):
 @pytest.mark.parametrize("status", [200, 201, 202, 204, 400, 404, 409, 413, 415, 422])
 def test_answers_that_describe_the_state_are_replayable(status):
     assert is_replayable(status)
+
+
+# Opt-in without a key: token; assessment; the user's sessions; savepoint, insert, release.
+OPT_IN_QUERIES = 6
+# The key adds its claim (savepoint, insert, release) and the stored answer: the view reuses the
+# middleware's check of the bearer token rather than looking the token up a second time.
+KEY_QUERIES = 3 + 1
+
+
+def token_lookups(queries) -> int:
+    return sum('FROM "knox_authtoken"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_bearer_token_is_looked_up_once_per_request(candidate_client):
+    first, second = make_assessment(), make_assessment()
+    with CaptureQueriesContext(connection) as without_key:
+        body = {"assessmentId": str(first.pk)}
+        assert candidate_client.post(OPT_IN, body, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as with_key:
+        assert opt_in(candidate_client, second, key="once").status_code == 201
+
+    assert len(without_key.captured_queries) == OPT_IN_QUERIES
+    assert len(with_key.captured_queries) == OPT_IN_QUERIES + KEY_QUERIES
+    assert token_lookups(without_key) == token_lookups(with_key) == 1
+
+
+@pytest.mark.parametrize("revoke", ["expire", "delete"])
+def test_an_expired_or_revoked_token_with_a_key_is_401_and_claims_nothing(candidate_client, revoke):
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.all()
+    if revoke == "expire":
+        tokens.update(expiry=timezone.now() - timedelta(seconds=1))
+    else:
+        tokens.delete()
+
+    assessment = make_assessment()
+    with CaptureQueriesContext(connection) as queries:
+        response = opt_in(candidate_client, assessment, key="refused")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
+    assert token_lookups(queries) == 1  # the view reuses the middleware's refusal
+    assert IdempotencyRecord.objects.count() == 0 and CandidateSession.objects.count() == 0
