@@ -23,9 +23,8 @@ MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600
 DEFAULT_OPTIONS = GenerationOptions()
 
 
+# The wire form of `GenerationOptions`: its bounds and defaults, nothing of its own.
 class GenerationOptionsSerializer(serializers.Serializer):
-    """The wire form of `GenerationOptions`: its bounds and defaults, nothing of its own."""
-
     section_count = StrictIntegerField(
         min_value=SECTION_COUNT_RANGE[0],
         max_value=SECTION_COUNT_RANGE[1],
