@@ -1,8 +1,5 @@
 from assessment_engine.api.errors import DomainError, NotFound
-
-
-class SyllabusNotFound(NotFound):
-    default_message = "No such syllabus."
+from syllabus.errors import SyllabusNotFound  # noqa: F401  (re-exported: generation raises it)
 
 
 class AssessmentNotFound(NotFound):

@@ -15,7 +15,6 @@ from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
 
 from . import selectors, services
-from .models import Syllabus
 from .serializers import (
     SyllabusDetailSerializer,
     SyllabusSerializer,
@@ -53,21 +52,20 @@ class SyllabusFilterSerializer(serializers.Serializer):
         responses={200: SyllabusDetailSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
     ),
 )
-class SyllabusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SyllabusViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsStaff]
-    lookup_field = "id"
+    serializer_class = SyllabusSerializer
     lookup_url_kwarg = "syllabus_id"
     lookup_value_regex = UUID_PATH_PATTERN
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return Syllabus.objects.all()
         filters = SyllabusFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)  # e.g. a NUL byte, which PostgreSQL refuses
         return selectors.syllabus_list(subject=filters.validated_data.get("subject"))
 
-    def get_serializer_class(self):
-        return SyllabusDetailSerializer if self.action == "retrieve" else SyllabusSerializer
+    def retrieve(self, request: Request, syllabus_id: str) -> Response:
+        syllabus = selectors.syllabus_get(syllabus_id=syllabus_id)
+        return Response(SyllabusDetailSerializer(syllabus).data)
 
     @extend_schema(
         summary="Upload syllabus PDFs (staff)",

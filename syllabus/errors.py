@@ -1,4 +1,13 @@
-from assessment_engine.api.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from assessment_engine.api.errors import (
+    DomainError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+
+
+class SyllabusNotFound(NotFound):
+    default_message = "No such syllabus."
 
 
 class UnprocessablePdf(DomainError):

@@ -313,6 +313,8 @@ def test_unknown_syllabus_is_404(staff_client, syllabus_id):
     response = staff_client.get(f"{LIST}/{syllabus_id}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
+    if syllabus_id != "not-a-uuid":  # a malformed id matches no route at all
+        assert response.json()["error"]["message"] == "No such syllabus."
 
 
 def test_a_list_filter_with_a_nul_byte_is_a_400_not_a_500(staff_client):
