@@ -17,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
 # A .env file at the repository root is optional; real environment variables win over it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Only read when present: django-environ logs a "not found" line otherwise (Flower shows it).
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # The development secret is public by design: production.py refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-secret-key-do-not-deploy"  # noqa: S105
