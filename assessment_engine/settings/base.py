@@ -275,6 +275,10 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Threads of an AI worker (generation, evaluation: I/O-bound calls). The maintenance worker
+# passes its own --concurrency.
+AI_WORKER_CONCURRENCY = env.int("AI_WORKER_CONCURRENCY", default=20)
+CELERY_WORKER_CONCURRENCY = AI_WORKER_CONCURRENCY
 CELERY_TIMEZONE = "UTC"
 # Queues: generation and evaluation call the AI (I/O-bound), maintenance runs periodic work.
 TASK_QUEUES = ("generation", "evaluation", "maintenance")
