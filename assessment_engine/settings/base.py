@@ -354,7 +354,7 @@ LOGGING = {
 }
 
 # --- `make run` bootstrap ----------------------------------------------------------------------
-DJANGO_SUPERUSER_USERNAME = env("DJANGO_SUPERUSER_USERNAME", default=None)
+DJANGO_SUPERUSER_USERNAME = env("DJANGO_SUPERUSER_USERNAME", default="admin")
 DJANGO_SUPERUSER_PASSWORD = env("DJANGO_SUPERUSER_PASSWORD", default=None)
 
 # --- Syllabus extraction sandbox (child process limits) -------------------------------------
