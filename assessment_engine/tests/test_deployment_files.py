@@ -248,7 +248,7 @@ def _documented_literal_defaults(markdown: str) -> dict[str, str]:
     return {name: value for name, value, _ in rows if value not in names}
 
 
-@pytest.mark.parametrize("document", ["README.md"])
+@pytest.mark.parametrize("document", ["README.md", "docs/API.md"])
 def test_configuration_tables_show_the_defaults(defaults, document):
     shown = _documented_literal_defaults((REPO_ROOT / document).read_text())
     assert {"AI_MAX_ATTEMPTS", "SYLLABUS_MAX_UPLOAD_BYTES", "THROTTLE_LOGIN_RATE"} <= set(shown)
