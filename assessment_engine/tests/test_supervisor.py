@@ -87,4 +87,4 @@ def test_ctrl_c_stops_every_process_and_exits_zero(tmp_path):
     for name, pid in pids.items():
         assert not os.path.exists(f"/proc/{pid}"), f"{name} (pid {pid}) still running"
     assert "not found" not in log()
-    assert "SIGKILL" not in log(), "a process had to be killed"
+    assert "SIGKILL" not in log(), f"a process had to be killed:\n{log()[-3000:]}"
