@@ -272,3 +272,28 @@ def test_makefile_ports_are_the_settings_defaults(defaults):
     makefile = (REPO_ROOT / "Makefile").read_text()
     ports = dict(re.findall(r"^(PORT|FLOWER_PORT) \?= (\d+)$", makefile, flags=re.MULTILINE))
     assert ports == {"PORT": defaults["PORT"], "FLOWER_PORT": defaults["FLOWER_PORT"]}
+
+
+def planned_commands(target: str, venv: Path) -> str:
+    """What `make TARGET` would run from a fresh clone (`make -n` runs nothing)."""
+    result = subprocess.run(
+        ["make", "-n", target, f"VENV={venv}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_run_installs_the_runtime_set_and_make_test_the_dev_set(tmp_path: Path):
+    venv = tmp_path / "fresh-venv"
+
+    run, test = planned_commands("run", venv), planned_commands("test", venv)
+
+    assert f"-m venv {venv}" in run and f"-m venv {venv}" in test
+    assert "-r requirements.txt" in run
+    assert "requirements-dev.txt" not in run
+    assert "-r requirements-dev.txt" in test
+    assert "-m assessment_engine.supervisor" in run
