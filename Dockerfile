@@ -14,7 +14,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=assessment_engine.settings.local python manage.py collectstatic --noinput -v 0 \
-    && mkdir -p /app/media /app/secrets && chown -R app:app /app/media /app/secrets \
+    && mkdir -p /app/media /app/secrets /app/.run && chown -R app:app /app/media /app/secrets /app/.run \
     && chmod 700 /app/secrets
 
 USER app

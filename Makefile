@@ -1,30 +1,40 @@
 # The two commands of the README: `make run` starts the whole system, `make test` runs the tests.
-# Both keep their virtualenv in .venv/ and reinstall only when a requirements file changes.
+# Both keep their virtualenv in .venv/ and reinstall only when a requirements file changes:
+# `make run` installs the runtime set (requirements.txt), the other targets the dev set too.
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
+STAMP := $(VENV)/.dev-stamp
 PORT ?= 8000
 FLOWER_PORT ?= 5555
 # Flower reads FLOWER_PORT, FLOWER_ADDRESS and FLOWER_BASIC_AUTH from the environment itself.
 FLOWER_ADDRESS ?= 127.0.0.1
 export PORT FLOWER_PORT FLOWER_ADDRESS
 # Procfile commands (gunicorn, celery) run from the project's virtualenv.
-export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: run dev test lint format schema check-deploy bench loadtest drills clean venv
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PIP_INSTALL) -r requirements.txt
+	@touch $(RUNTIME_STAMP)
+
+# The dev set includes the runtime set, so it satisfies both stamps.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $(RUNTIME_STAMP) $(STAMP)
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	@$(PY) -m assessment_engine.bootstrap
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py collectstatic --noinput -v 0
@@ -35,8 +45,8 @@ run: $(STAMP)
 		  && echo "Flower credentials written to .run/flower-basic-auth" )
 	@echo "API and admin: http://127.0.0.1:$(PORT)/  (docs: /api/v1/docs, admin: /admin/)"
 	@echo "Flower:        http://127.0.0.1:$(FLOWER_PORT)/  (basic auth: FLOWER_BASIC_AUTH or .run/flower-basic-auth)"
-	FLOWER_BASIC_AUTH="$${FLOWER_BASIC_AUTH:-$$(cat .run/flower-basic-auth)}" \
-		exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	@FLOWER_BASIC_AUTH="$${FLOWER_BASIC_AUTH:-$$(cat .run/flower-basic-auth)}" \
+		exec $(PY) -m assessment_engine.supervisor
 
 # `make run` with Django's debug pages, on 127.0.0.1 only (gunicorn.conf.py refuses DEBUG on
 # any other address). `make run` itself never turns DEBUG on.
@@ -65,11 +75,12 @@ format: $(STAMP)
 
 # The OpenAPI schema must generate with no warnings and validate as OpenAPI 3.
 schema: $(STAMP)
+	@mkdir -p .run
 	DJANGO_SETTINGS_MODULE=assessment_engine.settings.test $(PY) manage.py spectacular \
-		--validate --fail-on-warn --file /tmp/assessment-engine-openapi.yaml
+		--validate --fail-on-warn --file .run/openapi.yaml
 	@echo "OpenAPI schema valid."
 
-check-deploy: $(STAMP)
+check-deploy: $(RUNTIME_STAMP)
 	DJANGO_SETTINGS_MODULE=assessment_engine.settings.production \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		$(PY) manage.py check --deploy --fail-level WARNING

@@ -3,7 +3,13 @@
 import os
 
 BIND_HOST = os.environ.get("BIND_HOST", "127.0.0.1")
-bind = f"{BIND_HOST}:{os.environ.get('PORT', '8000')}"
+PORT = os.environ.get("PORT", "8000")
+bind = f"{BIND_HOST}:{PORT}"
+# gunicornc's socket, in the checkout's .run/ and named by port, so two servers on one host
+# (a checkout's `make run` and its tests, or two checkouts) never share the default path.
+control_socket = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), ".run", f"gunicorn-{PORT}.ctl"
+)
 # Django's debug pages show settings and paths: never to the network.
 if os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"} and BIND_HOST not in {
     "127.0.0.1",

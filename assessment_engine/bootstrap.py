@@ -1,26 +1,21 @@
 """`make run` / `make test` preflight: PostgreSQL and Redis answer, and the database exists.
 
 Runs before Django is set up (the database may not exist yet), so it talks to psycopg and
-redis directly. Exits non-zero with a message that says what to start.
+redis directly; where to find them comes from the settings modules (their defaults, the
+environment, .env). Exits non-zero with a message that says what to start.
 """
 
 import argparse
 import sys
 import time
 
-import environ
 import psycopg
 import redis
 from psycopg import sql
 
-from assessment_engine.settings.base import BASE_DIR
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def wait_for_postgres(url: str, timeout: float) -> dict:
-    settings = environ.Env.db_url_config(url)
+def wait_for_postgres(settings: dict, timeout: float) -> dict:
+    """`settings`: a DATABASES entry."""
     admin_dsn = {
         "host": settings.get("HOST") or "127.0.0.1",
         "port": settings.get("PORT") or 5432,
@@ -72,14 +67,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait")
     parser.add_argument("--test", action="store_true", help="check the test Redis db instead")
     args = parser.parse_args()
-    env = environ.Env()
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-    database_url = env("DATABASE_URL", default=DEFAULT_DATABASE_URL)
-    redis_url = env("REDIS_URL", default=DEFAULT_REDIS_URL)
     if args.test:
-        redis_url = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-    dsn = wait_for_postgres(database_url, args.timeout)
-    wait_for_redis(redis_url, args.timeout)
+        from assessment_engine.settings import test as settings
+    else:
+        from assessment_engine.settings import base as settings
+    dsn = wait_for_postgres(settings.DATABASES["default"], args.timeout)
+    wait_for_redis(settings.REDIS_URL, args.timeout)
     if not args.test and ensure_database(dsn, dsn["target"]):
         print(f"Created database {dsn['target']!r}.")
     print("PostgreSQL and Redis are reachable.")

@@ -29,6 +29,10 @@ STAFF_ACTIONS = ("generate", "policy")
 @extend_schema_view(
     list=extend_schema(
         summary="Published assessments",
+        description=(
+            "Paginated (`page`, `pageSize` ≤ 100), any signed-in user: id, title, subject, "
+            "section and question counts, and the delivery `policy`. No questions."
+        ),
         responses={200: AssessmentListSerializer(many=True), **LIST_ERROR_RESPONSES},
     ),
 )
@@ -77,6 +81,12 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Change the delivery policy (staff); every field optional",
+        description=(
+            "`maxAttempts`, `timeLimitSeconds`, `opensAt`/`closesAt`, `shuffleQuestions`, "
+            "`shuffleOptions`, `reviewPolicy` (`SCORES` | `FEEDBACK` | `FULL`) and "
+            "`reviewAfterClose` (never below `reviewPolicy`). Sessions already started keep "
+            "their shuffled order; the review level applies to every read."
+        ),
         request=PolicySerializer,
         responses={
             200: PolicySerializer,
@@ -95,6 +105,14 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Trigger generation (staff); returns the job at once",
+        description=(
+            "Give `syllabusId` or `subject` (every syllabus of it), and optional `options` "
+            '(defaults `{"sectionCount": 3, "questionsPerSection": 4, "difficulty": '
+            '"medium"}`). No AI call happens in the request: 202 with a PENDING job to poll at '
+            "`/api/v1/jobs/{jobId}`. The same syllabus text and options give the same "
+            "`dedupeKey`: a repeat answers 200 with that job (`deduplicated: true`, and "
+            "`assessmentId` once COMPLETED); a repeat of a FAILED job queues it again (202)."
+        ),
         request=GENERATE_REQUEST_SCHEMA,
         responses={
             202: GenerateResponseSerializer,

@@ -20,6 +20,13 @@ class JobViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="A job's status, result and every attempt (staff)",
+        description=(
+            "Poll this after a generation trigger. Status goes `PENDING → PROCESSING → "
+            "COMPLETED | FAILED` (back to PENDING between attempts, or while the provider's "
+            "circuit is open). `result` is `{assessmentId}` for GENERATION and `{sessionId, "
+            "score, maxScore}` for EVALUATION; `attempts` lists every try with its error and "
+            "duration. A FAILED job is queued again by the same trigger or from the admin."
+        ),
         responses={200: JobSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
     )
     def retrieve(self, request: Request, job_id: str) -> Response:

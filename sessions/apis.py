@@ -1,6 +1,11 @@
 """Candidate session endpoints: thin actions, each one service call."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -65,6 +70,7 @@ COMPLETE_ERRORS = {
 @extend_schema_view(
     list=extend_schema(
         summary="Your sessions (without the assessment)",
+        description="Paginated; only your own sessions, newest first.",
         parameters=[USER_ID_PARAMETER],
         responses={
             200: SessionSerializer(many=True),
@@ -74,6 +80,13 @@ COMPLETE_ERRORS = {
     ),
     retrieve=extend_schema(
         summary="One of your sessions (an ACTIVE one past its timeout reads as EXPIRED)",
+        description=(
+            "The session view: status, `currentSectionIndex`, `submittedSections`, times, "
+            "`deadline`, and once ACTIVE the `assessment` with the sections reached so far "
+            "(submitted ones and the current one, never answer keys). Once COMPLETED, "
+            "`evaluation` carries the job status and then the scores, as much as the "
+            "assessment's review level allows. Another user's session is 404."
+        ),
         parameters=[USER_ID_PARAMETER],
         responses={200: SessionDetailSerializer, **TRANSITION_ERRORS},
     ),
@@ -97,6 +110,11 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Opt in to a published assessment",
+        description=(
+            "201 with a new OPTED_IN session; 200 with your OPTED_IN or ACTIVE session of that "
+            "assessment if you have one. Refused (409) outside the assessment's window, when it "
+            "is not published, or when your attempts are used up."
+        ),
         request=OptInSerializer,
         responses={201: SessionDetailSerializer, 200: SessionDetailSerializer, **OPT_IN_ERRORS},
     )
@@ -110,6 +128,11 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Start an opted-in session (OPTED_IN → ACTIVE)",
+        description=(
+            "Fixes the session's question and option order and starts its clock; the response "
+            "holds the first section. Starting it again returns it (200); another ACTIVE "
+            "session of yours is 409 `ACTIVE_SESSION_EXISTS`."
+        ),
         request=StartSerializer,
         responses={200: SessionDetailSerializer, **START_ERRORS},
     )
@@ -121,6 +144,25 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Submit the current section's answers (strict order)",
+        description=(
+            "`answers` maps a `questionId` of this section to your answer: the `id` of the "
+            "chosen option for an MCQ, free text (at most 10,000 characters) for a short "
+            'answer, e.g. `{"s1q1": "B", "s1q2": "A buffer overflow writes past..."}`. Every '
+            "question is optional; an unknown questionId, an option that is not one of the "
+            "question's, a non-string answer or a wrong `sectionId` is 400 and stores nothing. "
+            "Sections go in order (`sectionIndex` = `currentSectionIndex`); each once."
+        ),
+        examples=[
+            OpenApiExample(
+                "First section",
+                value={
+                    "sectionId": "s1",
+                    "sectionIndex": 0,
+                    "answers": {"s1q1": "B", "s1q2": "Bounds are checked before every copy."},
+                },
+                request_only=True,
+            )
+        ],
         request=SubmitSectionSerializer,
         responses={201: SessionDetailSerializer, **SUBMIT_ERRORS},
     )
@@ -138,6 +180,10 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Keep an ACTIVE session alive",
+        description=(
+            "Counts as activity: an ACTIVE session expires after "
+            "`SESSION_INACTIVITY_TIMEOUT_SECONDS` without start, submit or heartbeat."
+        ),
         request=None,
         responses={200: SessionDetailSerializer, **HEARTBEAT_ERRORS},
     )
@@ -148,6 +194,11 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Complete the session: one evaluation job (202; again → 200, same job)",
+        description=(
+            "Every section must be submitted (else 409 `SECTIONS_INCOMPLETE`). MCQs are scored "
+            "by the key, short answers by the AI in one job; poll this session until "
+            "`evaluation.status` is COMPLETED. Completing again returns the same job (200)."
+        ),
         request=None,
         responses={202: SessionDetailSerializer, 200: SessionDetailSerializer, **COMPLETE_ERRORS},
     )

@@ -11,6 +11,7 @@ from assessments.models import ReviewLevel
 from assessments.policy import review_level
 from assessments.serializers import CandidateAssessmentSerializer
 
+from .answers import MAX_FREE_TEXT_CHARACTERS
 from .models import CandidateSession, Evaluation, SessionStatus
 from .review import ReviewState, review_state, visible_grades
 from .services import session_expires_at
@@ -38,10 +39,25 @@ class StartSerializer(serializers.Serializer):
     user_id = serializers.CharField(required=False)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": (
+            "questionId → answer: the chosen option's id for an MCQ, free text (at most "
+            "10,000 characters) for a short answer. Every question is optional."
+        ),
+        "additionalProperties": {"type": "string", "maxLength": MAX_FREE_TEXT_CHARACTERS},
+        "example": {"s1q1": "B", "s1q2": "Bounds are checked before every copy."},
+    }
+)
+class AnswersField(serializers.DictField):
+    """Checked against the section by `answers.clean_answers` (the schema documents it)."""
+
+
 class SubmitSectionSerializer(serializers.Serializer):
     section_id = StrictCharField(max_length=50)
     section_index = StrictIntegerField(min_value=0)
-    answers = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
+    answers = AnswersField(child=serializers.JSONField(), required=False, default=dict)
     user_id = serializers.CharField(required=False)
 
 

@@ -33,6 +33,7 @@ class SyllabusFilterSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(
         summary="List syllabi (staff)",
+        description="Paginated, newest first, without the extracted text; filter by `subject`.",
         parameters=[
             OpenApiParameter(
                 "subject",
@@ -49,6 +50,7 @@ class SyllabusFilterSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(
         summary="One syllabus with its extracted text (staff)",
+        description="The list's fields plus `text`, the normalised text generation reads.",
         responses={200: SyllabusDetailSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
     ),
 )
@@ -69,6 +71,14 @@ class SyllabusViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Upload syllabus PDFs (staff)",
+        description=(
+            "`multipart/form-data` with `subject` and one or more PDFs under `files[]` (or "
+            "`files`). All or nothing: one bad file (not a PDF by content: 415; over "
+            "`SYLLABUS_MAX_UPLOAD_BYTES`: 413; encrypted, corrupt, too many pages or no text: "
+            "422 with `details.filename`) stores nothing. A file whose text the subject already "
+            "has returns the existing syllabus with `created: false`; 201 when something was "
+            "created, else 200."
+        ),
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
             201: UploadResponseSerializer,

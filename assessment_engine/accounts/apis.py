@@ -26,6 +26,12 @@ class LoginApi(APIView):
         responses={200: LoginOutputSerializer, **ERROR_RESPONSES},
         auth=[],
         summary="Exchange a username and password for a bearer token",
+        description=(
+            "Returns `token`, its `expiresAt` (`AUTH_TOKEN_TTL_SECONDS` later) and the user. "
+            "Send the token as `Authorization: Bearer <token>` on every other endpoint. Wrong "
+            "credentials are 401 `NOT_AUTHENTICATED`; attempts are throttled per account and "
+            "per client address (429 with `Retry-After`)."
+        ),
     )
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
@@ -36,7 +42,10 @@ class LoginApi(APIView):
 
 class LogoutApi(APIView):
     @extend_schema(
-        request=None, responses={204: None, **ERROR_RESPONSES}, summary="Revoke the token"
+        request=None,
+        responses={204: None, **ERROR_RESPONSES},
+        summary="Revoke the token",
+        description="The token used for this request stops working at once (401 after).",
     )
     def post(self, request: Request) -> Response:
         services.auth_logout(token=request.auth)
@@ -44,6 +53,10 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
-    @extend_schema(responses={200: UserOutputSerializer, **ERROR_RESPONSES}, summary="Who am I")
+    @extend_schema(
+        responses={200: UserOutputSerializer, **ERROR_RESPONSES},
+        summary="Who am I",
+        description="The token's user: `userId`, `username`, `isStaff` (staff endpoints need it).",
+    )
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)

@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
@@ -42,6 +43,12 @@ def rejected_request_response(request: HttpRequest, exc: Exception) -> HttpRespo
     return HttpResponseBadRequest("Bad request.", content_type="text/plain")
 
 
+def _is_quiet(request: HttpRequest, response: HttpResponse) -> bool:
+    """A static file served well is not worth a log line (a page of the admin or the docs
+    fetches dozens); a failed one still is."""
+    return response.status_code < 400 and request.path.startswith(settings.STATIC_URL)
+
+
 class RequestContextMiddleware:
     """Assigns the request id (echoed back), and logs method, path, status, duration, user."""
 
@@ -57,6 +64,8 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            if _is_quiet(request, response):
+                return response
             request_logger.info(
                 "%s %s %s %.1fms user=%s",
                 request.method,

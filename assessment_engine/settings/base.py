@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from assessment_engine.secret_key import read_or_create_secret_key
 
@@ -17,7 +18,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
 # A .env file at the repository root is optional; real environment variables win over it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Only read when present: django-environ logs a "not found" line otherwise (Flower shows it).
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # The development secret is public by design: production.py refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-secret-key-do-not-deploy"  # noqa: S105
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not a CDN
     "django_celery_results",
     "assessment_engine.accounts",
     "assessment_engine.idempotency",
@@ -76,7 +80,7 @@ AUTH_USER_MODEL = "accounts.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "assessment_engine" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -150,6 +154,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Source maps are fetched only by a browser's developer tools; the docs' Swagger UI ships large
+# ones, and compressing them would be most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # --- Domain settings (the contract's configuration table) -------------------------------
 GEMINI_API_KEY = env("GEMINI_API_KEY", default=None)
@@ -223,7 +230,14 @@ REST_KNOX = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "assessment-engine API",
-    "DESCRIPTION": "Syllabus-grounded AI assessments: upload, generate, take, evaluate.",
+    "DESCRIPTION": (
+        "Syllabus-grounded AI assessments: upload, generate, take, evaluate.\n\n"
+        "Log in with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>` "
+        "(the Authorize button). JSON keys are camelCase. Every error is "
+        '`{"error": {"code", "message", "details"}}` with a stable `code`. '
+        "Staff endpoints answer 403 to candidates; another user's session is 404. "
+        "The full contract, with the answer formats, is docs/API.md in the repository."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -244,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # The docs pages load their scripts from our static files: they work without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery ----------------------------------------------------------------------------------
@@ -273,6 +291,10 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Threads of an AI worker (generation, evaluation: I/O-bound calls). The maintenance worker
+# passes its own --concurrency.
+AI_WORKER_CONCURRENCY = env.int("AI_WORKER_CONCURRENCY", default=20)
+CELERY_WORKER_CONCURRENCY = AI_WORKER_CONCURRENCY
 CELERY_TIMEZONE = "UTC"
 # Queues: generation and evaluation call the AI (I/O-bound), maintenance runs periodic work.
 TASK_QUEUES = ("generation", "evaluation", "maintenance")
@@ -332,7 +354,7 @@ LOGGING = {
 }
 
 # --- `make run` bootstrap ----------------------------------------------------------------------
-DJANGO_SUPERUSER_USERNAME = env("DJANGO_SUPERUSER_USERNAME", default=None)
+DJANGO_SUPERUSER_USERNAME = env("DJANGO_SUPERUSER_USERNAME", default="admin")
 DJANGO_SUPERUSER_PASSWORD = env("DJANGO_SUPERUSER_PASSWORD", default=None)
 
 # --- Syllabus extraction sandbox (child process limits) -------------------------------------

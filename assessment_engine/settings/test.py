@@ -30,4 +30,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+# No collectstatic in tests: WhiteNoise serves the apps' static files where they are.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -17,6 +17,9 @@ from assessment_engine.accounts.tests.factories import UserFactory
 from assessment_engine.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema?format=json", application)
+# The API refuses a NUL character anywhere in a body or query (PostgreSQL cannot store one), and
+# OpenAPI 3.0 cannot say so for every string and property name: generate none.
+schema.config.generation.update(allow_x00=False)
 
 EXAMPLES_PER_OPERATION = 12
 

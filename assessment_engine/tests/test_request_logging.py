@@ -57,3 +57,14 @@ def test_the_text_format_escapes_every_control_character():
         "x", logging.INFO, __file__, 1, "a\nb\rc\x00d\u2028e\x85", None, None
     )
     assert formatter.format(record) == "a\\nb\\rc\\x00d\\u2028e\\x85"
+
+
+def test_a_static_file_served_well_is_not_logged_and_a_missing_one_is(api_client, caplog):
+    with caplog.at_level(logging.INFO, logger="assessment_engine.request"):
+        served = api_client.get("/static/admin/css/base.css")
+        missing = api_client.get("/static/admin/css/no-such-file.css")
+
+    assert served.status_code == 200
+    assert missing.status_code == 404
+    paths = [r.path for r in caplog.records if r.name == "assessment_engine.request"]
+    assert paths == ["/static/admin/css/no-such-file.css"]

@@ -10,14 +10,14 @@ from django.db import transaction
 
 class Command(BaseCommand):
     help = (
-        "Create the superuser DJANGO_SUPERUSER_USERNAME / DJANGO_SUPERUSER_PASSWORD if set, "
-        "else 'admin' with a random password printed once. Does nothing if it exists."
+        "Create the superuser DJANGO_SUPERUSER_USERNAME (default 'admin') with "
+        "DJANGO_SUPERUSER_PASSWORD, or a random password printed once. Does nothing if it "
+        "exists."
     )
 
     def handle(self, *args, **options):
-        env_username = getattr(settings, "DJANGO_SUPERUSER_USERNAME", None)
-        env_password = getattr(settings, "DJANGO_SUPERUSER_PASSWORD", None)
-        username = env_username or "admin"
+        username = settings.DJANGO_SUPERUSER_USERNAME
+        env_password = settings.DJANGO_SUPERUSER_PASSWORD
         User = get_user_model()
         with transaction.atomic():
             if User.objects.filter(username=username).exists():
