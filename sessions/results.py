@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, F, Func, JSONField, Q, QuerySet, Value, When
+from django.http import StreamingHttpResponse
 
 from assessment_engine.db import replica
 
@@ -160,6 +161,17 @@ def answers_csv(*, content: dict[str, Any], rows: QuerySet) -> Iterator[str]:
             for line in _answer_lines(batch, questions, _submissions_of(batch))
         ),
     )
+
+
+def results_csv_response(*, assessment_id, content: dict, rows: QuerySet, answers: bool):
+    """The download of either export (the API's and the admin's)."""
+    export = answers_csv if answers else results_csv
+    response = StreamingHttpResponse(
+        export(content=content, rows=rows), content_type="text/csv; charset=utf-8"
+    )
+    name = "responses" if answers else "results"
+    response["Content-Disposition"] = f'attachment; filename="{name}-{assessment_id}.csv"'
+    return response
 
 
 def _answer_lines(

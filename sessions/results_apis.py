@@ -4,7 +4,6 @@ They read sessions and evaluations, so they live here (sessions depends on asses
 the reverse) and are routed under the assessments prefix by `sessions.urls`.
 """
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, viewsets
@@ -21,7 +20,7 @@ from assessments.content_memo import content_of
 from assessments.selectors import assessment_get_visible
 
 from .models import SessionStatus
-from .results import REVIEW_STATES, ResultsFilter, answers_csv, results_csv, results_queryset
+from .results import REVIEW_STATES, ResultsFilter, results_csv_response, results_queryset
 from .serializers import ResultRowSerializer, StatisticsSerializer
 from .statistics import assessment_statistics
 
@@ -134,14 +133,12 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
         assessment = assessment_get_visible(assessment_id=assessment_id, user=request.user)
         rows = results_queryset(assessment_id=assessment.pk, filters=filters)
         if request.accepted_renderer.format == "csv":
-            content = content_of(assessment.pk, assessment.version)
-            export = answers_csv if rows_kind == "answers" else results_csv
-            name = "responses" if rows_kind == "answers" else "results"
-            response = StreamingHttpResponse(
-                export(content=content, rows=rows), content_type="text/csv; charset=utf-8"
+            return results_csv_response(
+                assessment_id=assessment.pk,
+                content=content_of(assessment.pk, assessment.version),
+                rows=rows,
+                answers=rows_kind == "answers",
             )
-            response["Content-Disposition"] = f'attachment; filename="{name}-{assessment.pk}.csv"'
-            return response
         if rows_kind == "answers":
             raise ValidationError({"rows": ["rows=answers is a CSV export: add format=csv."]})
         page = self.paginate_queryset(rows)
