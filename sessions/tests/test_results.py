@@ -213,22 +213,10 @@ def test_csv_of_scores_is_streamed_with_one_column_per_question(staff_client, as
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert f'filename="results-{assessment.pk}.csv"' in response["Content-Disposition"]
     header, *rows = csv_rows(by_format)
-    assert header == [
-        "username",
-        "userId",
-        "sessionId",
-        "attempt",
-        "status",
-        "startedAt",
-        "completedAt",
-        "score",
-        "maxScore",
-        "percentage",
-        "reviewState",
-        "s1q1",
-        "s1q2",
-        "s1q3",
-    ]
+    assert ",".join(header) == (
+        "username,userId,sessionId,attempt,status,startedAt,completedAt,score,maxScore,"
+        "percentage,reviewState,s1q1,s1q2,s1q3"
+    )
     assert [row[0] for row in rows] == ["ann", "bob", "cid", "zoe", "zoe"]
     ann = rows[0]
     assert ann[1:5] == [str(mixed["ann"].user_id), str(mixed["ann"].pk), "1", "COMPLETED"]
@@ -251,18 +239,9 @@ def test_csv_of_answers_has_one_line_per_submitted_answer(staff_client, assessme
     assert isinstance(response, StreamingHttpResponse)
     assert f'filename="responses-{assessment.pk}.csv"' in response["Content-Disposition"]
     header, *rows = csv_rows(response)
-    assert header == [
-        "username",
-        "userId",
-        "sessionId",
-        "attempt",
-        "sectionId",
-        "questionId",
-        "questionType",
-        "answer",
-        "score",
-        "maxScore",
-    ]
+    assert ",".join(header) == (
+        "username,userId,sessionId,attempt,sectionId,questionId,questionType,answer,score,maxScore"
+    )
     assert [(r[0], r[4], r[5], r[6], r[7], r[8], r[9]) for r in rows] == [
         ("ann", "s1", "s1q1", "MCQ", "B", "1", "1"),
         # a formula a candidate typed is neutralised for spreadsheets
@@ -302,3 +281,21 @@ def test_results_json_query_count(staff_client, assessment, mixed, django_assert
     graded_session(assessment, "amy", {"s1q1": 1}, {"s1q1": "B"})
     with django_assert_num_queries(4):
         assert len(staff_client.get(results_url(assessment.pk)).json()["results"]) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_csv_export_in_autocommit_as_in_production(client_for, monkeypatch):
+    """Outside a test transaction, as a server streams it (and behind PgBouncer in transaction
+    mode in `make test`'s second pass): each batch is a query of its own, no cursor is held
+    between them."""
+    monkeypatch.setattr("sessions.results.BATCH_SIZE", 3)
+    assessment = example_assessment()
+    example_sessions(assessment)
+    graded_session(assessment, "eve", {"s1q1": 1}, {"s1q1": "B"})
+    staff_client = client_for(UserFactory(is_staff=True))
+
+    scores = staff_client.get(results_url(assessment.pk), {"format": "csv"})
+    answers = staff_client.get(results_url(assessment.pk), {"format": "csv", "rows": "answers"})
+
+    assert [row[0] for row in csv_rows(scores)] == ["username", "ann", "bob", "cid", "dee", "eve"]
+    assert len(csv_rows(answers)) == 1 + 4 * 3 + 1

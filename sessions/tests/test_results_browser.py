@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.tests.factories import UserFactory
 from syllabus.tests import test_admin_browser
 
 from .results_data import example_assessment, example_sessions, graded_session
@@ -34,11 +34,7 @@ def test_staff_read_results_download_csv_and_see_statistics(browser, live_server
     example_sessions(assessment)
     graded_session(assessment, "eve", {"s1q1": 1}, {"s1q1": "B"}, flagged={"s1q2"})
     admin = UserFactory(is_staff=True, is_superuser=True)
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(admin.username)
-    browser.find_element(By.NAME, "password").send_keys(DEFAULT_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert browser.find_element(By.ID, "user-tools")
+    test_admin_browser.log_in_to_admin(browser, live_server, admin)
 
     # when: they open the results from the assessment's page
     browser.get(f"{live_server.url}/admin/assessments/assessment/{assessment.pk}/change/")
