@@ -150,9 +150,12 @@ def results_csv(*, content: dict[str, Any], rows: QuerySet) -> Iterator[str]:
 
 def answers_csv(*, content: dict[str, Any], rows: QuerySet) -> Iterator[str]:
     """The CSV of responses: a header, then one line per submitted answer, in the order of the
-    sessions, then of the sections and questions as the candidate submitted them. One query
-    for the submissions of each batch of sessions."""
-    questions = {question["questionId"]: question for question in _questions(content)}
+    sessions, then of the questions in the assessment. One query for the submissions of each
+    batch of sessions."""
+    questions = {
+        question["questionId"]: {**question, "position": position}
+        for position, question in enumerate(_questions(content))
+    }
     yield from _csv_lines(
         [ANSWER_COLUMNS],
         (
@@ -179,7 +182,9 @@ def _answer_lines(
 ) -> Iterator[list]:
     for row in batch:
         for section_id, answers in submissions.get(row["session_id"], ()):
-            for question_id, answer in answers.items():
+            # In the assessment's order (a JSON object's keys come back in jsonb's own order).
+            ordered = sorted(answers.items(), key=lambda item: _position(questions, item[0]))
+            for question_id, answer in ordered:
                 question = questions.get(question_id, {})
                 yield [
                     _text(row["username"]),
@@ -241,6 +246,10 @@ def _csv_lines(header: list[list], rows: Iterable[list]) -> Iterator[str]:
 
 def _questions(content: dict[str, Any]) -> list[dict[str, Any]]:
     return [question for section in content["sections"] for question in section["questions"]]
+
+
+def _position(questions: dict[str, dict], question_id: str) -> int:
+    return questions[question_id]["position"] if question_id in questions else len(questions)
 
 
 def _score(row: dict, question_id: str) -> float | None:

@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from assessment_engine.accounts.tests.factories import UserFactory
 from sessions.models import SessionStatus
 from sessions.results import ResultsFilter, results_csv, results_queryset
+from sessions.review import review_state
 
 from .results_data import (
     completed_session,
@@ -299,3 +300,32 @@ def test_csv_export_in_autocommit_as_in_production(client_for, monkeypatch):
 
     assert [row[0] for row in csv_rows(scores)] == ["username", "ann", "bob", "cid", "dee", "eve"]
     assert len(csv_rows(answers)) == 1 + 4 * 3 + 1
+
+
+def test_answers_follow_the_assessments_question_order(staff_client, assessment):
+    # given: questions authored s1q3, s1q2, s1q1 (jsonb would hand the answers back sorted)
+    assessment.content["sections"][0]["questions"].reverse()
+    assessment.save(update_fields=["content"])
+    graded_session(assessment, "ann", {}, {"s1q1": "B", "s1q2": "text", "s1q3": "C"})
+
+    response = staff_client.get(results_url(assessment.pk), {"format": "csv", "rows": "answers"})
+
+    assert [row[5] for row in csv_rows(response)[1:]] == ["s1q3", "s1q2", "s1q1"]
+
+
+@pytest.mark.parametrize(
+    ("grading", "expected"),
+    [
+        ({}, "AI_GRADED"),
+        ({"flagged": {"s1q2"}}, "NEEDS_REVIEW"),
+        ({"flagged": {"s1q2"}, "overridden": {"s1q2"}}, "REVIEWED"),
+        ({"flagged": {"s1q2"}, "overridden": {"s1q1"}}, "NEEDS_REVIEW"),
+        ({"overridden": {"s1q1"}}, "REVIEWED"),
+    ],
+)
+def test_the_review_state_in_sql_is_the_one_candidates_see(assessment, grading, expected):
+    session = graded_session(assessment, "ann", {"s1q1": 1}, {"s1q1": "B"}, **grading)
+
+    (row,) = results_queryset(assessment_id=assessment.pk)
+
+    assert row["review_state"] == expected == review_state(session.evaluation.questions)
