@@ -4,6 +4,8 @@ They read sessions and evaluations, so they live here (sessions depends on asses
 the reverse) and are routed under the assessments prefix by `sessions.urls`.
 """
 
+from collections.abc import Sequence
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, viewsets
@@ -24,7 +26,6 @@ from .results import REVIEW_STATES, ResultsFilter, results_csv_response, results
 from .serializers import ResultRowSerializer, StatisticsSerializer
 from .statistics import assessment_statistics
 
-FORMATS = ("json", "csv")
 ROWS = ("sessions", "answers")
 
 
@@ -51,7 +52,7 @@ RESULTS_PARAMETERS = [
     OpenApiParameter(
         "format",
         str,
-        enum=list(FORMATS),
+        enum=["json", "csv"],
         description="`csv`: the same as `Accept: text/csv`. Default: JSON.",
     ),
     OpenApiParameter(
@@ -91,12 +92,15 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
         return renderers[:-1] if self.action == "statistics" else renderers  # JSON only
 
     def perform_content_negotiation(self, request: Request, force: bool = False):
-        # An unknown ?format= is a bad query parameter (400), not a missing page (DRF's 404).
+        # An unknown ?format= is a bad query parameter that the action reports (400) once the
+        # caller is known to be allowed (401/403 first), not DRF's 404 before authentication.
         requested = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
-        formats = [renderer.format for renderer in self.get_renderers()]
-        if not force and requested is not None and requested not in formats:
-            raise ValidationError({"format": [f"One of: {', '.join(formats)}."]})
+        if requested is not None and requested not in self._formats():
+            return self.get_renderers()[0], self.get_renderers()[0].media_type
         return super().perform_content_negotiation(request, force)
+
+    def _formats(self) -> list[str]:
+        return [renderer.format for renderer in self.get_renderers()]
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         # CSV bodies are streamed by the view: whatever else answers (errors, OPTIONS) is JSON,
@@ -129,7 +133,7 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def results(self, request: Request, assessment_id: str):
-        filters, rows_kind = _results_query(request)
+        filters, rows_kind = _results_query(request, formats=self._formats())
         assessment = assessment_get_visible(assessment_id=assessment_id, user=request.user)
         rows = results_queryset(assessment_id=assessment.pk, filters=filters)
         if request.accepted_renderer.format == "csv":
@@ -163,15 +167,31 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def statistics(self, request: Request, assessment_id: str) -> Response:
+        _check_choices(request, {"format": self._formats()})
         assessment = assessment_get_visible(assessment_id=assessment_id, user=request.user)
         content = content_of(assessment.pk, assessment.version)
         figures = assessment_statistics(assessment_id=assessment.pk, content=content)
         return Response(StatisticsSerializer(figures).data)
 
 
-def _results_query(request: Request) -> tuple[ResultsFilter, str]:
+def _results_query(request: Request, formats: list[str]) -> tuple[ResultsFilter, str]:
+    _check_choices(
+        request,
+        {
+            "status": SessionStatus.values,
+            "reviewState": REVIEW_STATES,
+            "rows": ROWS,
+            "format": formats,
+        },
+    )
     params = request.query_params
-    choices = {"status": SessionStatus.values, "reviewState": REVIEW_STATES, "rows": ROWS}
+    filters = ResultsFilter(status=params.get("status"), review_state=params.get("reviewState"))
+    return filters, params.get("rows", "sessions")
+
+
+def _check_choices(request: Request, choices: dict[str, Sequence[str]]) -> None:
+    """Every query parameter named in `choices`, when present, is one of its values (400)."""
+    params = request.query_params
     problems = {
         name: [f"One of: {', '.join(allowed)}."]
         for name, allowed in choices.items()
@@ -179,5 +199,3 @@ def _results_query(request: Request) -> tuple[ResultsFilter, str]:
     }
     if problems:
         raise ValidationError(problems)
-    filters = ResultsFilter(status=params.get("status"), review_state=params.get("reviewState"))
-    return filters, params.get("rows", "sessions")

@@ -165,7 +165,7 @@ def test_invalid_query_parameters_are_a_400_naming_the_parameter(
 def test_candidates_are_refused_and_anonymous_callers_must_authenticate(
     candidate_client, api_client, assessment, mixed
 ):
-    refused = candidate_client.get(results_url(assessment.pk))
+    refused = candidate_client.get(results_url(assessment.pk), {"format": "xml"})
     anonymous = api_client.get(results_url(assessment.pk), {"format": "csv"})
 
     assert refused.status_code == 403
