@@ -54,9 +54,10 @@ dev: export DJANGO_DEBUG = true
 dev: export BIND_HOST = 127.0.0.1
 dev: run
 
-# The concurrency tests run a second time through PgBouncer in transaction mode.
+# The concurrency tests and the streamed CSV export run a second time through PgBouncer in
+# transaction mode.
 PGBOUNCER_TESTS := sessions/tests/test_concurrency.py assessments/tests/test_concurrency.py \
-	syllabus/tests/test_concurrency.py assessment_engine/idempotency
+	syllabus/tests/test_concurrency.py assessment_engine/idempotency sessions/tests/test_results.py
 
 test: $(STAMP)
 	@$(PY) -m assessment_engine.bootstrap --test

@@ -21,6 +21,7 @@ SCRIPTS = [
     "submit_section.py",
     "evaluation.py",
     "scale.py",
+    "results_export.py",
 ]
 HEADER = re.compile(r"^_Last run: .*_$", re.MULTILINE)
 

@@ -384,3 +384,7 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
         return self._page(
             request, "override.html", "Override a score", form=form, original=evaluation
         )
+
+
+# The assessment admin with its results and statistics pages (registered in its place).
+from . import results_admin  # noqa: E402, F401

@@ -13,7 +13,7 @@ QUEUE_LIMIT = 200  # answers listed at once; flagged ones always come first
 
 # An answer the grader graded (it has `criteria`) that no person has graded yet.
 _WAITING = "$[*] ? (exists(@.criteria) && !exists(@.overridden ? (@ == true)))"
-_FLAGGED = "$[*] ? (@.needsReview == true && !exists(@.overridden ? (@ == true)))"
+FLAGGED_PATH = "$[*] ? (@.needsReview == true && !exists(@.overridden ? (@ == true)))"
 
 
 class JsonPathExists(Func):
@@ -58,7 +58,7 @@ def grading_queue(
     """Graded answers no person has graded yet: flagged ones (`needsReview`) first, then the
     others, each oldest grading first. Evaluations are chosen in SQL (the containment lookups
     use the GIN index on `questions`; the path test drops answers a person already graded)."""
-    flagged = _evaluations(_FLAGGED, assessment_id, question_id).filter(
+    flagged = _evaluations(FLAGGED_PATH, assessment_id, question_id).filter(
         questions__contains=[{"needsReview": True}]
     )
     others = _evaluations(_WAITING, assessment_id, question_id).filter(

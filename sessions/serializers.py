@@ -187,3 +187,85 @@ class SessionDetailSerializer(SessionSerializer):
                 options=session.shuffle_options,
             ),
         }
+
+
+class ResultRowSerializer(serializers.Serializer):
+    """One session in an assessment's results (staff)."""
+
+    user_id = serializers.UUIDField()
+    username = serializers.CharField()
+    session_id = serializers.UUIDField()
+    attempt = serializers.IntegerField(help_text="1-based attempt number.")
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.FloatField(allow_null=True, help_text="Null until graded.")
+    max_score = serializers.FloatField(allow_null=True)
+    percentage = serializers.FloatField(allow_null=True)
+    review_state = serializers.ChoiceField(
+        choices=[ReviewState.AI_GRADED, ReviewState.NEEDS_REVIEW, ReviewState.REVIEWED],
+        allow_null=True,
+        help_text="Null until graded; NEEDS_REVIEW: some answer awaits a human grader.",
+    )
+
+
+class OptionFrequencySerializer(serializers.Serializer):
+    option_id = serializers.CharField()
+    correct = serializers.BooleanField()
+    count = serializers.IntegerField(help_text="Sessions that chose this option.")
+    share = serializers.FloatField(
+        allow_null=True, help_text="count ÷ attempts (0-1); null without attempts."
+    )
+
+
+class QuestionStatisticsSerializer(serializers.Serializer):
+    question_id = serializers.CharField()
+    type = serializers.ChoiceField(choices=["MCQ", "SHORT_ANSWER"])
+    max_score = serializers.FloatField()
+    mean_score = serializers.FloatField(allow_null=True)
+    facility_index = serializers.FloatField(
+        allow_null=True, help_text="Mean score ÷ max score (0-1); null without attempts."
+    )
+    discrimination_index = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Correlation of the question's score with the rest of the test (-1 to 1); null "
+            "with fewer than 2 attempts or when either does not vary."
+        ),
+    )
+    response_count = serializers.IntegerField(help_text="Sessions that gave a non-empty answer.")
+    options = OptionFrequencySerializer(
+        many=True, required=False, help_text="MCQs only: how often each option was chosen."
+    )
+
+
+class StatisticsFlagSerializer(serializers.Serializer):
+    question_id = serializers.CharField()
+    code = serializers.ChoiceField(choices=["NEGATIVE_DISCRIMINATION", "UNCHOSEN_DISTRACTOR"])
+    option_id = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ScoreBucketSerializer(serializers.Serializer):
+    from_percentage = serializers.FloatField()
+    to_percentage = serializers.FloatField(help_text="Exclusive, except 100 in the last bucket.")
+    count = serializers.IntegerField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """Item analysis over the graded COMPLETED sessions (see `sessions.statistics`)."""
+
+    assessment_id = serializers.UUIDField()
+    attempts = serializers.IntegerField(help_text="Graded COMPLETED sessions.")
+    mean_percentage = serializers.FloatField(allow_null=True)
+    median_percentage = serializers.FloatField(allow_null=True)
+    std_dev = serializers.FloatField(
+        allow_null=True, help_text="Sample standard deviation of the percentages (n - 1)."
+    )
+    alpha = serializers.FloatField(
+        allow_null=True,
+        help_text="Cronbach's alpha; null with fewer than 2 attempts or questions, or no variance.",
+    )
+    score_distribution = ScoreBucketSerializer(many=True)
+    questions = QuestionStatisticsSerializer(many=True)
+    flags = StatisticsFlagSerializer(many=True)

@@ -16,6 +16,8 @@ CONTRACT_OPERATIONS = {
     ("get", "/api/v1/assessments"),
     ("get", "/api/v1/assessments/{assessmentId}"),
     ("patch", "/api/v1/assessments/{assessmentId}/policy"),
+    ("get", "/api/v1/assessments/{assessmentId}/results"),
+    ("get", "/api/v1/assessments/{assessmentId}/statistics"),
     ("post", "/api/v1/sessions/opt-in"),
     ("post", "/api/v1/sessions/start"),
     ("post", "/api/v1/sessions/{sessionId}/submit-section"),
@@ -82,3 +84,16 @@ def test_the_session_view_documents_the_policy_fields(schema):
         "reviewPolicy",
         "reviewAfterClose",
     }
+
+
+def test_results_document_the_csv_export_and_their_filters(schema):
+    results = schema["paths"]["/api/v1/assessments/{assessmentId}/results"]["get"]
+    assert set(results["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert set(results["responses"]["400"]["content"]) == {"application/json"}  # errors: JSON
+    parameters = {p["name"]: p["schema"] for p in results["parameters"] if p["in"] == "query"}
+    assert set(parameters) == {"status", "reviewState", "format", "rows", "page", "pageSize"}
+    assert parameters["reviewState"]["enum"] == ["AI_GRADED", "NEEDS_REVIEW", "REVIEWED"]
+    statistics = schema["components"]["schemas"]["Statistics"]["properties"]
+    assert {"attempts", "meanPercentage", "medianPercentage", "stdDev", "alpha", "flags"} <= set(
+        statistics
+    )

@@ -3,7 +3,7 @@ queue, and the candidate's session view stops calling the scores provisional."""
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.tests.factories import UserFactory
 from syllabus.tests import test_admin_browser
 
 from .conftest import SessionFlow
@@ -40,11 +40,7 @@ def test_staff_grade_the_flagged_answer_first_and_the_candidate_sees_it_reviewed
 
     # and a logged-in staff member
     admin = UserFactory(is_staff=True, is_superuser=True)
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(admin.username)
-    browser.find_element(By.NAME, "password").send_keys(DEFAULT_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert browser.find_element(By.ID, "user-tools")
+    test_admin_browser.log_in_to_admin(browser, live_server, admin)
 
     # when: they open the queue from the evaluation list
     browser.get(f"{live_server.url}/admin/candidate_sessions/evaluation/")

@@ -45,6 +45,17 @@ def browser():
     driver.quit()
 
 
+def log_in_to_admin(browser, live_server, user) -> None:
+    """Log `user` (made by UserFactory, so with its default password) in to the admin."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys(user.username)
+    browser.find_element(By.NAME, "password").send_keys(DEFAULT_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    assert browser.find_element(By.ID, "user-tools")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_staff_uploads_two_pdfs_in_the_admin(browser, live_server, tmp_path, settings):
     from selenium.webdriver.common.by import By
@@ -56,11 +67,7 @@ def test_staff_uploads_two_pdfs_in_the_admin(browser, live_server, tmp_path, set
     four.write_bytes(pdfs.text_pdf(4))
 
     # given: a logged-in staff member
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(admin.username)
-    browser.find_element(By.NAME, "password").send_keys(DEFAULT_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert browser.find_element(By.ID, "user-tools")
+    log_in_to_admin(browser, live_server, admin)
 
     # when: they upload two PDFs from the syllabus list's "Upload syllabi" page
     browser.get(f"{live_server.url}/admin/syllabus/syllabus/")
