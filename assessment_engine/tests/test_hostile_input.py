@@ -87,7 +87,7 @@ def test_a_nul_in_a_query_string_is_400(staff_client, path, query):
 
 
 def test_a_nul_in_an_upload_subject_is_400(staff_client):
-    from syllabus.tests import pdfs
+    from harness import pdfs
     from syllabus.tests.conftest import pdf_file
 
     response = staff_client.post(

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from assessment_engine.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from assessment_engine.api.throttling import ResilientScopedRateThrottle
-from sessions.tests.factories import make_assessment
+from assessments.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from sessions.agreement import AgreementRow, agreement_statistics, quadratic_weighted_kappa
 from sessions.evaluation import evaluation_grade_answer, evaluation_override
 from sessions.models import Evaluation

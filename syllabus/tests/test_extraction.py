@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import pdfs
 from syllabus.extraction import (
     ExtractedPdf,
     ExtractionLimits,
@@ -33,7 +34,6 @@ from syllabus.extraction.errors import (
     PdfError,
     TooManyPages,
 )
-from syllabus.tests import pdfs
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,8 +12,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from assessment_engine.idempotency.middleware import is_replayable
 from assessment_engine.idempotency.models import IdempotencyRecord
 from assessment_engine.idempotency.services import idempotency_purge_expired
+from assessments.factories import make_assessment
 from sessions.models import CandidateSession, SectionSubmission
-from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_same_key_with_another_body_is_422(candidate_client):
 
 
 def test_keys_belong_to_one_user(candidate_client, client_for):
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
 
     assessment = make_assessment()
     opt_in(candidate_client, assessment, "shared-key")

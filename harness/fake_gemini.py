@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> None:
     """Serve from a process of its own, e.g. for a benchmark, so the fake's request handling
     does not compete with the code under test for one GIL:
 
-        .venv/bin/python -m jobs.tests.fake_gemini --port 8089 --delay 1 --answer answer.json
+        .venv/bin/python -m harness.fake_gemini --port 8089 --delay 1 --answer answer.json
     """
     parser = argparse.ArgumentParser(description="A fake Gemini API on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8089)
