@@ -82,7 +82,7 @@ bench: $(STAMP)
 # LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME to change;
 # `make loadtest LOADTEST_ARGS=--steady` starts the clock once every user has logged in).
 loadtest: $(STAMP)
-	$(PY) loadtest/run.py $(LOADTEST_ARGS)
+	$(PY) -m loadtest.run $(LOADTEST_ARGS)
 
 # The fault drills alone (they also run in `make test`).
 drills: $(STAMP)
