@@ -1,7 +1,7 @@
 """The candidate calls of the HTTP contract, and a stdlib client that logs every reply.
 
 `CandidateFlow` builds the calls; its client sends them: `HttpClient` over TCP to a running
-server (drills), Django's test client in the tests (`sessions/tests/conftest.py`).
+server (drills), Django's test client in the tests (`SessionFlow`), Locust's in the load test.
 """
 
 from __future__ import annotations
@@ -181,3 +181,13 @@ class CandidateFlow:
         if params:
             raise NotImplementedError("HttpClient sends no query parameters")
         return self.client.request(method, path, body, kind=kind, headers=headers)
+
+
+class SessionFlow(CandidateFlow):
+    """The contract's session calls, sent through Django's test client (`self.client`)."""
+
+    def _send(self, method, path, body=None, *, kind, headers=None, params=None):
+        meta = {f"HTTP_{n.upper().replace('-', '_')}": v for n, v in (headers or {}).items()}
+        if method == "GET":
+            return self.client.get(path, params, **meta)
+        return self.client.post(path, body, format=None if body is None else "json", **meta)

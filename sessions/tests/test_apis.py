@@ -8,10 +8,9 @@ from django.utils import timezone
 from assessments.candidate_view import ANSWER_KEY_FIELDS
 from assessments.factories import answers_for, make_assessment
 from assessments.models import AssessmentStatus
+from harness.client import SessionFlow
 from jobs.models import AIJob, JobType
 from sessions.models import CandidateSession, SectionSubmission
-
-from .conftest import SessionFlow
 
 pytestmark = pytest.mark.django_db
 

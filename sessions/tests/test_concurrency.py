@@ -8,11 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from jobs.models import AIJob
 from sessions import services
 from sessions.models import CandidateSession, SectionSubmission
-
-from .conftest import SessionFlow
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

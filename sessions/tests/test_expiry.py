@@ -53,8 +53,7 @@ def test_heartbeat_keeps_the_session_alive(flow, assessment, settings):
 
 def test_the_sweep_expires_in_bulk_only_sessions_past_their_timeout(client_for, settings):
     from assessment_engine.accounts.factories import UserFactory
-
-    from .conftest import SessionFlow
+    from harness.client import SessionFlow
 
     timeout = settings.SESSION_INACTIVITY_TIMEOUT_SECONDS
     assessment = make_assessment()

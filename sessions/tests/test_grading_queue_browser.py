@@ -5,9 +5,9 @@ import pytest
 
 from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from syllabus.tests import test_admin_browser
 
-from .conftest import SessionFlow
 from .grading import PLEA, graded_evaluation, with_rubric_criteria
 
 pytestmark = [

@@ -10,11 +10,10 @@ from assessment_engine.accounts.factories import UserFactory
 from assessments.candidate_view import ANSWER_KEY_FIELDS
 from assessments.factories import make_assessment
 from assessments.models import Assessment, ReviewLevel
+from harness.client import SessionFlow
 from jobs.tests.inline import run_until_finished
 from sessions.models import CandidateSession, Evaluation
 from sessions.review import WITHHELD_FEEDBACK
-
-from .conftest import SessionFlow
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_retries")]
 

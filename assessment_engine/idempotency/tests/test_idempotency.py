@@ -116,7 +116,7 @@ def test_an_expired_key_is_fresh_again_before_the_purge(candidate_client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(60)
 def test_the_same_key_sent_10_times_at_once_acts_once_with_identical_replies(client_for, candidate):
-    from sessions.tests.conftest import SessionFlow
+    from harness.client import SessionFlow
 
     assessment = make_assessment()
     session_id = SessionFlow(client_for(candidate)).active_session(assessment)
