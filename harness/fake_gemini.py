@@ -340,8 +340,8 @@ class _QuietThreadingHTTPServer(ThreadingHTTPServer):
 class _GeminiHandler(BaseHTTPRequestHandler):
     fake: FakeGemini  # set on the per-server subclass in FakeGemini.start()
     protocol_version = "HTTP/1.1"  # keep-alive, so pooled client connections are reused
-    # Headers and body go out in separate writes; with Nagle on, the body waits for the client's
-    # delayed ACK and every reply costs ~40 ms.
+    # Headers and body go out in separate writes; with Nagle on, the body would wait for the
+    # client's delayed ACK.
     disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
