@@ -9,8 +9,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from assessment_engine.accounts.factories import UserFactory
+from harness import stack
 from harness.processes import REPO_ROOT, ChildProcess, stop_all
-from harness.stack import worker_command
 
 __all__ = ["REPO_ROOT", "worker_environment"]
 
@@ -98,14 +98,13 @@ def start_worker(tmp_path) -> Iterator[Callable[..., ChildProcess]]:
 
     def start(queues: list[str], *, name: str | None = None, env=None) -> ChildProcess:
         name = name or "-".join(queues)
-        worker = ChildProcess(
+        worker = stack.start_worker(
             name,
-            worker_command(",".join(queues), hostname=name, quiet=True),
+            ",".join(queues),
             env={**worker_environment(), **(env or {})},
             log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
         )
         workers.append(worker)
-        worker.wait_for_log(" ready.", timeout=30)
         return worker
 
     yield start

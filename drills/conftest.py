@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.private_services import PrivatePostgres, PrivateRedis
-from harness.stack import Stack, stack_environment
+from harness.stack import Stack, prepare_database, stack_environment
 
 FIGURES_KEY = pytest.StashKey[dict]()
 _REPORTS_KEY = pytest.StashKey[dict]()  # each phase's report, to print logs after a failure
@@ -33,7 +33,6 @@ def _clear_cache() -> None:
 def private_postgres() -> Iterator[PrivatePostgres]:
     with PrivatePostgres() as postgres:
         postgres.start()
-        postgres.create_database()
         yield postgres
 
 
@@ -61,7 +60,7 @@ def system(request, tmp_path, private_postgres, private_redis) -> Iterator[Stack
         THROTTLE_GENERATION_RATE="100000/min",
     )
     with Stack(env=env, work_dir=tmp_path) as stack:
-        stack.manage("migrate", "--noinput", "-v", "0")
+        prepare_database(env)
         stack.start(ai_concurrency=AI_WORKER_CONCURRENCY)
         yield stack
         if _failed(request.node):

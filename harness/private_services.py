@@ -13,7 +13,6 @@ from pathlib import Path
 
 import psycopg
 
-from .databases import ensure_database
 from .processes import ChildProcess, free_port, wait_until
 
 
@@ -67,9 +66,6 @@ class PrivatePostgres:
         """`fast` ends every session at once (what a restart under load looks like)."""
         self._pg_ctl("stop", "-m", mode)
         self._running = False
-
-    def create_database(self) -> None:
-        ensure_database(self.url)
 
     def connect(self) -> psycopg.Connection:
         """A direct connection, for checks outside Django (whose database is another one)."""

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -158,6 +159,19 @@ def install_stop_signals(time_limit_seconds: int) -> None:
     signal.signal(signal.SIGTERM, raise_exit)
     signal.signal(signal.SIGALRM, raise_exit)
     signal.alarm(time_limit_seconds)
+
+
+def run_main(main: Callable[[], object], *, what: str) -> None:
+    """Run a script's main() and exit with its code: HarnessError exits 1 with its reason,
+    Ctrl-C 130 (the `finally` blocks have stopped every child by then)."""
+    try:
+        sys.exit(main() or 0)
+    except HarnessError as error:
+        print(f"{what} failed: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted; every child process was stopped", file=sys.stderr)
+        sys.exit(130)
 
 
 def stop_all(children: list[ChildProcess]) -> None:

@@ -8,6 +8,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from .databases import ensure_database
 from .processes import REPO_ROOT, ChildProcess, HarnessError, free_port, stop_all, wait_until
 
 # Nothing of the caller's own configuration may leak into the system it starts.
@@ -59,6 +60,13 @@ def run_python(arguments: list[str], *, env: dict[str, str], timeout: float = 30
     return result.stdout
 
 
+def prepare_database(env: dict[str, str], *, recreate: bool = False) -> None:
+    """Create the database of the environment's DATABASE_URL if it is missing (afresh with
+    `recreate`) and migrate it, in a child: migrate must not share a caller's settings."""
+    ensure_database(env["DATABASE_URL"], recreate=recreate)
+    run_python(["manage.py", "migrate", "--noinput", "-v", "0"], env=env)
+
+
 def seed(module: str, command: str, *, env: dict[str, str], **params) -> dict:
     """`python -m MODULE COMMAND '{params}'` (a seeding script): the JSON of its last line."""
     output = run_python(["-m", module, command, json.dumps(params)], env=env)
@@ -79,6 +87,21 @@ def worker_command(
         *("--pool", pool, "--concurrency", str(concurrency), "--loglevel", "INFO"),
     )
     return [*command, "--without-gossip", "--without-mingle"] if quiet else command
+
+
+def start_worker(
+    name: str, queues: str, *, env: dict[str, str], log_path: Path, concurrency: int = 4
+) -> ChildProcess:
+    """A quiet thread-pool worker named `name`, returned once it is ready to consume (stopped
+    if it never is)."""
+    command = worker_command(queues, hostname=name, concurrency=concurrency, quiet=True)
+    worker = ChildProcess(name, command, env=env, log_path=log_path)
+    try:
+        worker.wait_for_log(" ready.", timeout=30)
+    except BaseException:
+        worker.stop()
+        raise
+    return worker
 
 
 def web_command(config: str = "gunicorn.conf.py") -> list[str]:
@@ -115,9 +138,6 @@ class Stack:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def manage(self, *arguments: str) -> str:
-        return run_python(["manage.py", *arguments], env=self.env)
 
     def seed(self, module: str, command: str, **params) -> dict:
         return seed(module, command, env=self.env, **params)

@@ -5,27 +5,8 @@ runs this file; it can also be pointed at any running server seeded by `loadtest
     LOADTEST_PASSWORD=… LOADTEST_JOB_ID=… .venv/bin/python -m locust \
         -f loadtest/locustfile.py --host http://127.0.0.1:8000
 
-Settings, from the environment (or from the seed's JSON file named by LOADTEST_SEED_FILE):
-
-    LOADTEST_PASSWORD        candidates' password (required)
-    LOADTEST_STAFF_PASSWORD  load-staff's password (default: LOADTEST_PASSWORD)
-    LOADTEST_CANDIDATES      how many candidates were seeded (default 1000); users beyond it
-                             reuse accounts from the start (avoid: one ACTIVE session per user)
-    LOADTEST_ASSESSMENT_ID   the assessment to take (default: the first published one)
-    LOADTEST_JOB_ID          the seeding generation job the staff users poll
-    LOADTEST_RESUBMIT_RATE   probability of a deliberate repeat submission (default 0.05)
-    LOADTEST_EVAL_POLLS      polls of the session until its evaluation is COMPLETED (default 30)
-    LOADTEST_LOGIN_CONCURRENCY  logins in flight at once, across all users (default 40; 0 = no
-                             limit): a login hashes a password, and a crowd of them sent at once
-                             would queue ahead of every other request until they time out
-    LOADTEST_STEADY_MARKER   a file path: once every user has logged in, the login phase's
-                             figures are written to <path>.json, the statistics are reset and
-                             <path> is created (run.py --steady then times its window from it)
-
-Every response other than the expected status counts as a failure, except the deliberate repeat
-submissions, which must answer 409 SECTION_ALREADY_SUBMITTED (named separately in the stats).
-`EVAL evaluation completed` times complete -> COMPLETED as the polling sees it (a failure after
-the polls); `FLOW logged in` times each user from its start to its token.
+Settings come from LOADTEST_* variables or the seed's JSON file (LOADTEST_SEED_FILE); they,
+the users and what counts as a failure: loadtest/README.md.
 """
 
 from __future__ import annotations

@@ -1,25 +1,10 @@
 """`make loadtest`: the whole stack under a Locust load, then the evaluation backlog and the books.
 
-    .venv/bin/python -m loadtest.run [--users 1000] [--spawn-rate 20] [--run-time 3m]
+    .venv/bin/python -m loadtest.run [--users 1000] [--spawn-rate 20] [--run-time 3m] [--steady]
 
-(or LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME, … in the environment; --help lists
-them). Steps:
-
-1. creates the database `assessment_engine_load` if missing, migrates it and empties it, and
-   flushes Redis db 12 (broker, cache, throttles): never the development or test data;
-2. seeds it with `loadtest/seed.py` (candidates, load-staff, one PUBLISHED assessment
-   generated through the real pipeline, offline provider);
-3. starts, as the Procfile does, gunicorn (WEB_CONCURRENCY sync workers), a generation and an
-   evaluation worker (`--pool threads --concurrency 10`), the maintenance worker and beat;
-4. runs `locust -f loadtest/locustfile.py --headless` against it;
-5. times the evaluation backlog's drain (end of the Locust run → no EVALUATION job PENDING or
-   PROCESSING) and checks the books: every COMPLETED session has exactly one evaluation job,
-   keyed `evaluation:<sessionId>`, and one Evaluation row; no job FAILED;
-6. prints the summary (requests, failures, throughput, p50/p95/p99 per endpoint, drain time,
-   lost/duplicated jobs) and exits non-zero on any failure.
-
-Every child process is stopped at the end, also on errors, Ctrl-C and SIGTERM. Logs and Locust's
-CSV files stay in a temporary directory whose path is printed.
+Every option is also LOADTEST_<OPTION> in the environment (--help lists them). On a database
+and Redis db of its own, seeded by `loadtest/seed.py`, against the Procfile's processes; the
+steps and the books it checks: loadtest/README.md. Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -49,7 +34,7 @@ from harness.processes import (
     process_group,
     run_main,
 )
-from harness.stack import Stack, run_python, stack_environment
+from harness.stack import Stack, prepare_database, run_python, stack_environment
 
 LOAD_DATABASE = "assessment_engine_load"
 LOAD_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{LOAD_DATABASE}"
@@ -64,43 +49,32 @@ HTTP_TYPES = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 # --- configuration -------------------------------------------------------------------------
 
 
+# option: (type, default, help); each also LOADTEST_<OPTION> in the environment
+OPTIONS = {
+    "users": (int, "1000", None),
+    "spawn-rate": (float, "20", None),
+    "run-time": (str, "3m", "e.g. 90s, 3m"),
+    "candidates": (int, "1000", "candidates to seed (at least --users)"),
+    "web-concurrency": (int, "5", None),
+    "worker-concurrency": (int, "10", None),
+    "drain-timeout": (float, "600", None),
+    "login-concurrency": (int, "40", "logins in flight at once (0 = unlimited)"),
+    "password": (str, "load-test-Password-1", None),
+    "staff-password": (str, "load-staff-Password-1", None),
+}
+
+
 def parse_args() -> argparse.Namespace:
-    env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=int(env("LOADTEST_USERS", "1000")))
-    parser.add_argument("--spawn-rate", type=float, default=float(env("LOADTEST_SPAWN_RATE", "20")))
-    parser.add_argument("--run-time", default=env("LOADTEST_RUN_TIME", "3m"), help="e.g. 90s, 3m")
-    parser.add_argument(
-        "--candidates",
-        type=int,
-        default=int(env("LOADTEST_CANDIDATES", "1000")),
-        help="candidates to seed (at least --users)",
-    )
-    parser.add_argument(
-        "--web-concurrency", type=int, default=int(env("LOADTEST_WEB_CONCURRENCY", "5"))
-    )
-    parser.add_argument(
-        "--worker-concurrency", type=int, default=int(env("LOADTEST_WORKER_CONCURRENCY", "10"))
-    )
-    parser.add_argument(
-        "--drain-timeout", type=float, default=float(env("LOADTEST_DRAIN_TIMEOUT", "600"))
-    )
-    parser.add_argument(
-        "--login-concurrency",
-        type=int,
-        default=int(env("LOADTEST_LOGIN_CONCURRENCY", "40")),
-        help="logins in flight at once (0 = unlimited); see loadtest/locustfile.py",
-    )
+    for name, (kind, default, help_text) in OPTIONS.items():
+        env_default = os.environ.get(f"LOADTEST_{name.upper().replace('-', '_')}", default)
+        parser.add_argument(f"--{name}", type=kind, default=kind(env_default), help=help_text)
     parser.add_argument(
         "--steady",
         action="store_true",
-        default=env("LOADTEST_STEADY", "") not in ("", "0", "false"),
+        default=os.environ.get("LOADTEST_STEADY", "") not in ("", "0", "false"),
         help="measure --run-time from the moment every user has logged in (login phase"
         " reported apart); without it --run-time includes the ramp and the logins, as Locust's -t",
-    )
-    parser.add_argument("--password", default=env("LOADTEST_PASSWORD", "load-test-Password-1"))
-    parser.add_argument(
-        "--staff-password", default=env("LOADTEST_STAFF_PASSWORD", "load-staff-Password-1")
     )
     args = parser.parse_args()
     args.candidates = max(args.candidates, args.users)
@@ -135,11 +109,10 @@ def load_environment() -> dict[str, str]:
 # --- database and Redis ----------------------------------------------------------------------
 
 
-def prepare_database() -> None:
+def prepare_load_database() -> None:
     """Create the load database if missing, migrate it, empty it and its Redis db."""
-    databases.ensure_database(LOAD_DATABASE_URL)
-    for command in (["migrate", "--noinput"], ["flush", "--noinput"]):
-        run_python(["manage.py", *command, "-v", "0"], env=load_environment())
+    prepare_database(load_environment())
+    run_python(["manage.py", "flush", "--noinput", "-v", "0"], env=load_environment())
     databases.flush_redis(LOAD_REDIS_URL)
 
 
@@ -536,7 +509,7 @@ def main() -> int:
     load_at_start = os.getloadavg()[0]
     scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
     print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
-    prepare_database()
+    prepare_load_database()
     seed_data = seed(args, scratch)
     os.environ.update(load_environment())
     import django

@@ -1,4 +1,7 @@
+import uuid
+
 import factory
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from assessment_engine.accounts.models import User
 
@@ -19,3 +22,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def bulk_create_users(count: int) -> list:
+    """`count` users that cannot log in, bulk-inserted (one per session: a user may have one
+    ACTIVE session)."""
+    return User.objects.bulk_create(
+        [
+            User(
+                id=uuid.uuid4(),
+                username=f"bulk-{uuid.uuid4().hex}",
+                password=UNUSABLE_PASSWORD_PREFIX,
+            )
+            for _ in range(count)
+        ]
+    )
