@@ -46,7 +46,7 @@ dev: run
 
 # The concurrency tests run a second time through PgBouncer in transaction mode.
 PGBOUNCER_TESTS := sessions/tests/test_concurrency.py assessments/tests/test_concurrency.py \
-	syllabus/tests/test_concurrency.py assessment_engine/idempotency
+	syllabus/tests/test_concurrency.py sessions/tests/test_idempotency.py
 
 test: $(STAMP)
 	@$(PY) -m assessment_engine.bootstrap --test

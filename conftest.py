@@ -7,6 +7,7 @@ import pytest
 import redis
 from django.conf import settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from assessment_engine.accounts.factories import UserFactory
 from harness import stack
@@ -135,6 +136,19 @@ def superuser_client(staff):
     client = Client()
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """Narrow the API throttle rates for one test: `rates(candidate="1/min")`."""
+
+    # DRF reads rates once at import; each test narrows them for itself.
+    def set_rates(**scopes: str) -> None:
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **scopes}
+        )
+
+    return set_rates
 
 
 @pytest.fixture
