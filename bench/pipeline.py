@@ -8,7 +8,7 @@ how: docs/BENCHMARKS.md, "AI job pipeline".
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import statistics
 import tempfile
 import threading
@@ -60,6 +60,7 @@ from assessments.generation import generation_trigger  # noqa: E402
 from harness.pdfs import COURSE_TEXT  # noqa: E402
 from jobs import runner  # noqa: E402
 from jobs.models import AIJob, AIJobAttempt, JobStatus  # noqa: E402
+from syllabus.factories import bulk_create_syllabi  # noqa: E402
 from syllabus.models import Syllabus  # noqa: E402
 
 RUN_TIME_LIMIT_SECONDS = 170
@@ -98,30 +99,14 @@ class SyllabusMaker:
 
     def __init__(self, base_text: str) -> None:
         self.base_text = base_text
-        self._next_number = 1
+        self._numbers = itertools.count(1)
 
     def create(self, count: int) -> list[Syllabus]:
-        numbers = range(self._next_number, self._next_number + count)
-        self._next_number += count
-        texts = [self._text(number) for number in numbers]
-        rows = [
-            Syllabus(
-                subject=SUBJECT,
-                original_filename=f"bench-{number}.pdf",
-                file=f"bench/bench-{number}.pdf",  # never read: jobs use the stored text
-                file_size=len(text),
-                text=text,
-                page_count=1,
-                text_length=len(text),
-                content_hash=hashlib.sha256(text.encode()).hexdigest(),
-                extraction_engine="bench",
-            )
-            for number, text in zip(numbers, texts, strict=True)
+        texts = [
+            f"{self.base_text}\nBenchmark cohort {number} meets on day {number} of the term.\n"
+            for number in itertools.islice(self._numbers, count)
         ]
-        return Syllabus.objects.bulk_create(rows)
-
-    def _text(self, number: int) -> str:
-        return f"{self.base_text}\nBenchmark cohort {number} meets on day {number} of the term.\n"
+        return bulk_create_syllabi(texts, subject=SUBJECT)
 
 
 # --- waiting for completion ------------------------------------------------------------------

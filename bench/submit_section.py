@@ -153,17 +153,16 @@ configure_django(LOG_LEVEL="WARNING")
 
 import django  # noqa: E402
 import gunicorn  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer  # noqa: E402
-from knox.models import AuthToken, get_digest_token  # noqa: E402
-from knox.settings import CONSTANTS  # noqa: E402
 
-from assessment_engine.accounts.factories import bulk_create_users  # noqa: E402
+from assessment_engine.accounts.factories import (  # noqa: E402
+    bulk_create_tokens,
+    bulk_create_users,
+)
 from assessments.factories import answers_for, make_assessment  # noqa: E402
 from sessions import services as session_services  # noqa: E402
 from sessions.factories import bulk_create_active_sessions  # noqa: E402
@@ -221,27 +220,11 @@ def seed_http_sessions(assessment, count: int) -> list[SessionKey]:
     """ACTIVE sessions at section 0, each with a user and a knox token of its own (a user can
     have one ACTIVE session: the partial unique index)."""
     users = bulk_create_users(count)
-    now = timezone.now()
-    tokens, keys = [], []
-    expiry = now + settings.REST_KNOX["TOKEN_TTL"]
-    for user in users:
-        digest, token = get_digest_token()  # knox's own token and digest, as create() makes
-        tokens.append(
-            AuthToken(
-                digest=digest,
-                token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
-                user=user,
-                expiry=expiry,
-            )
-        )
-        keys.append((user, token))
-    AuthToken.objects.bulk_create(tokens)
-    sessions = bulk_create_active_sessions(
-        [user for user, _ in keys], assessment, current_section_index=0
-    )
+    tokens = bulk_create_tokens(users)
+    sessions = bulk_create_active_sessions(users, assessment, current_section_index=0)
     return [
         SessionKey(str(session.pk), str(user.pk), token)
-        for session, (user, token) in zip(sessions, keys, strict=True)
+        for session, user, token in zip(sessions, users, tokens, strict=True)
     ]
 
 
@@ -309,11 +292,13 @@ def fill_sessions_to(assessment, total: int) -> float:
     missing = total - CandidateSession.objects.count()
     if missing < 0:
         raise BenchmarkError(f"already more than {total} sessions")
+    # Numbered on from the filler sessions of an earlier call: (user, attempt) stays unique.
+    filled = CandidateSession.objects.filter(user__username__startswith="filler-").count()
     user_id = deterministic_uuid(FILLER_USER_PREFIX, f"1 + n %% {FILLER_USERS}")
     sections = assessment.section_count
     with connection.cursor() as cursor:
-        for first in range(1, missing + 1, FILL_CHUNK):
-            last = min(missing, first + FILL_CHUNK - 1)
+        for first in range(filled + 1, filled + missing + 1, FILL_CHUNK):
+            last = min(filled + missing, first + FILL_CHUNK - 1)
             cursor.execute(
                 f"""
                 WITH filler AS (

@@ -1,9 +1,11 @@
 """Syllabi for tests, made through the real upload service from real (generated) PDFs."""
 
+import hashlib
 import tempfile
 from pathlib import Path
 
 from harness import pdfs
+from syllabus.models import Syllabus
 from syllabus.services import PdfUpload, syllabus_upload
 
 
@@ -19,3 +21,25 @@ def make_syllabus(
             subject=subject, files=[PdfUpload(name, path, path.stat().st_size)]
         )
     return result.syllabus
+
+
+def bulk_create_syllabi(texts: list[str], *, subject: str) -> list[Syllabus]:
+    """Syllabi with the given texts, bulk-inserted without extraction (their file is never
+    read: jobs use the stored text)."""
+    rows = []
+    for text in texts:
+        content_hash = hashlib.sha256(text.encode()).hexdigest()
+        rows.append(
+            Syllabus(
+                subject=subject,
+                original_filename=f"{content_hash[:12]}.pdf",
+                file=f"bulk/{content_hash[:12]}.pdf",
+                file_size=len(text),
+                text=text,
+                page_count=1,
+                text_length=len(text),
+                content_hash=content_hash,
+                extraction_engine="bulk",
+            )
+        )
+    return Syllabus.objects.bulk_create(rows)
