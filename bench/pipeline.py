@@ -30,15 +30,13 @@ from _harness import (
     configure_django,
     database_connection_count,
     database_sessions,
-    ensure_database,
     group_cpu_seconds,
-    install_stop_signals,
     print_header,
     print_table_header,
-    reset_state,
     run_benchmark,
     server_versions,
     start_fake_gemini,
+    start_run,
     verdict,
 )
 
@@ -689,10 +687,7 @@ def print_database_notes() -> None:
 
 
 def main() -> None:
-    install_stop_signals(RUN_TIME_LIMIT_SECONDS)
-    started = time.perf_counter()
-    ensure_database()
-    reset_state()
+    started = start_run(RUN_TIME_LIMIT_SECONDS)
     print_header("AI job pipeline benchmark", celery_versions())
     maker = SyllabusMaker(COURSE_TEXT)
     bench = JobBench(
