@@ -190,12 +190,15 @@ class CandidateUser(ApiUser):
         session = self.flow.start(session_id)
         if session is None:
             return
-        # Resumes where an interrupted earlier flow stopped (opt-in/start return that session).
-        sections = session["assessment"]["sections"]
-        for index in range(session["currentSectionIndex"], len(sections)):
+        # Sections are revealed one at a time: each answer carries the next. Resumes where an
+        # interrupted earlier flow stopped (opt-in/start return that session).
+        while session["currentSectionIndex"] < session["sectionCount"]:
+            index = session["currentSectionIndex"]
+            section = session["assessment"]["sections"][index]
             self.wait()
-            section_id, answers = sections[index]["sectionId"], _answers(sections[index])
-            if self.flow.submit(session_id, index, section_id, answers) is None:
+            section_id, answers = section["sectionId"], _answers(section)
+            session = self.flow.submit(session_id, index, section_id, answers)
+            if session is None:
                 return
             if random.random() < RESUBMIT_RATE:
                 self.wait()
