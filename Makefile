@@ -57,7 +57,7 @@ dev: run
 # The concurrency tests and the streamed CSV export run a second time through PgBouncer in
 # transaction mode.
 PGBOUNCER_TESTS := sessions/tests/test_concurrency.py assessments/tests/test_concurrency.py \
-	syllabus/tests/test_concurrency.py assessment_engine/idempotency sessions/tests/test_results.py
+	syllabus/tests/test_concurrency.py sessions/tests/test_idempotency.py sessions/tests/test_results.py
 
 test: $(STAMP)
 	@$(PY) -m assessment_engine.bootstrap --test
@@ -94,7 +94,7 @@ bench: $(STAMP)
 # LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME to change;
 # `make loadtest LOADTEST_ARGS=--steady` starts the clock once every user has logged in).
 loadtest: $(STAMP)
-	$(PY) loadtest/run.py $(LOADTEST_ARGS)
+	$(PY) -m loadtest.run $(LOADTEST_ARGS)
 
 # The fault drills alone (they also run in `make test`).
 drills: $(STAMP)

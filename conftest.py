@@ -1,21 +1,19 @@
 """Project-wide fixtures: users, authenticated API clients, real Celery worker processes."""
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from harness import stack
+from harness.processes import REPO_ROOT, ChildProcess, stop_all
 
-REPO_ROOT = Path(__file__).resolve().parent
+__all__ = ["REPO_ROOT", "worker_environment"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,104 +89,34 @@ def worker_environment() -> dict[str, str]:
     }
 
 
-class WorkerProcess:
-    """A real `celery worker` child process consuming the given queues."""
-
-    def __init__(self, queues: list[str], *, name: str, log_path: Path, extra_args=(), env=None):
-        self.queues, self.name, self.log_path = queues, name, log_path
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "assessment_engine",
-            "worker",
-            "--queues",
-            ",".join(queues),
-            "--hostname",
-            f"{name}@%h",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "4",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            *extra_args,
-        ]
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env={**worker_environment(), **(env or {})},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if " ready." in self.log():
-                return
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker {self.name} exited:\n{self.log()}")
-            time.sleep(0.1)
-        raise TimeoutError(f"worker {self.name} not ready after {timeout}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-        self.process.wait(timeout=30)
-        self._log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._log.close()
-
-
 @pytest.fixture
-def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
+def start_worker(tmp_path) -> Iterator[Callable[..., ChildProcess]]:
     """Start real Celery workers against the test database; they are stopped after the test.
 
     Use with `@pytest.mark.django_db(transaction=True)` so the worker sees committed rows.
     """
-    workers: list[WorkerProcess] = []
+    workers: list[ChildProcess] = []
 
-    def start(
-        queues: list[str], *, name: str | None = None, extra_args=(), env=None
-    ) -> WorkerProcess:
+    def start(queues: list[str], *, name: str | None = None, env=None) -> ChildProcess:
         name = name or "-".join(queues)
-        worker = WorkerProcess(
-            queues,
-            name=name,
+        worker = stack.start_worker(
+            name,
+            ",".join(queues),
+            env={**worker_environment(), **(env or {})},
             log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
-            extra_args=extra_args,
-            env=env,
         )
         workers.append(worker)
-        worker.wait_ready()
         return worker
 
     yield start
-    for worker in workers:
-        worker.stop()
+    stop_all(workers)
 
 
 @pytest.fixture
 def gemini(settings):
     """A local fake Gemini server, with the app using it through the real google-genai client."""
+    from harness.fake_gemini import FakeGemini
     from jobs.ai.factory import clear_provider_cache
-    from jobs.tests.fake_gemini import FakeGemini
 
     with FakeGemini() as fake:
         settings.GEMINI_API_KEY = "test-key-not-real"
@@ -208,6 +136,19 @@ def superuser_client(staff):
     client = Client()
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """Narrow the API throttle rates for one test: `rates(candidate="1/min")`."""
+
+    # DRF reads rates once at import; each test narrows them for itself.
+    def set_rates(**scopes: str) -> None:
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **scopes}
+        )
+
+    return set_rates
 
 
 @pytest.fixture

@@ -2,14 +2,8 @@
 
     .venv/bin/python bench/extraction.py
 
-For the sample syllabi (../shared/data/syllabi/, when present) and a generated 200-page PDF it
-measures pages per second of
-  * ours    - syllabus.extraction.extract_pdf: child process, limits, PDFium, normalization;
-  * pdfium  - pypdfium2 in this process, the same per-page call as our engine, nothing else;
-  * plumber - pdfplumber in this process, page.extract_text() page by page;
-and how similar our text is to pdfplumber's. Then it measures the per-call cost of isolation on a
-one-page PDF, including a forkserver child with PDFium preloaded (the alternative not taken).
-Times are medians of repeated runs; every run reads the file from the page cache.
+On the sample syllabi (when present) and a generated long PDF, then the per-call cost of
+isolation; what it measures and how: docs/BENCHMARKS.md, "PDF text extraction".
 """
 
 from __future__ import annotations
@@ -184,7 +178,7 @@ def print_overhead(one_page: Path) -> None:
 def main() -> None:
     import pdfplumber
 
-    from syllabus.tests import pdfs
+    from harness import pdfs
 
     print(
         f"PDF text extraction benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"

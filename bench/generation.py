@@ -2,30 +2,20 @@
 
     .venv/bin/python bench/generation.py
 
-For each sample syllabus (../shared/data/syllabi/, when present), the three concatenated
-(11 pages) and that text twice (22 pages: the size of a long syllabus; its second half repeats
-the first, which the generator de-duplicates), it times, as medians of repeated runs:
-  * generate - assessments.content.generate_offline at 3 x 4 medium (2 x 4 when the text
-    has too little subject matter for 12 items), validation included;
-  * analyse  - assessments.content.subject.subject_matter alone (blocks, classification,
-    topics): the share of the time that reading the syllabus takes.
-The first call in a process also loads wordfreq's and simplemma's data; that one-off cost is
-reported on its own line. Target: under 1 s per assessment for a 20-page syllabus.
+On the sample syllabi (../shared/data/syllabi/, when present), alone, together and doubled;
+what it measures and how: docs/BENCHMARKS.md, "Offline generation".
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-SAMPLES = REPO_ROOT.parent / "shared" / "data" / "syllabi"
+from _harness import print_header, print_table_header, verdict
+
+from harness.pdfs import SAMPLE_SYLLABI_DIR, sample_syllabi
+
 RUNS = 5
 TARGET_SECONDS = 1.0
 
@@ -41,12 +31,12 @@ def main() -> int:
     from syllabus.extraction.api import extract_pdf
     from syllabus.extraction.limits import ExtractionLimits
 
-    if not SAMPLES.is_dir():
-        print(f"sample syllabi not present at {SAMPLES}: nothing to measure")
+    if not sample_syllabi():
+        print(f"sample syllabi not present at {SAMPLE_SYLLABI_DIR}: nothing to measure")
         return 0
     texts = {}
     pages = {}
-    for path in sorted(SAMPLES.glob("*.pdf")):
+    for path in sample_syllabi():
         extracted = extract_pdf(path, ExtractionLimits())
         texts[path.stem] = extracted.text
         pages[path.stem] = extracted.page_count
@@ -56,14 +46,12 @@ def main() -> int:
 
     started = time.perf_counter()
     subject_matter("Warm-up. Hypothesis testing compares a null and an alternative hypothesis.")
-    print(
-        f"Offline generation benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}"
-    )
+    print_header("Offline generation benchmark", [])
     print(f"one-off load of wordfreq and simplemma data: {time.perf_counter() - started:.2f} s")
     print()
-    print(f"{'syllabus':<42} {'chars':>7} {'items':>5} {'generate s':>10} {'analyse s':>9}")
-    print("-" * 78)
+    print_table_header(
+        f"{'syllabus':<42} {'chars':>7} {'items':>5} {'generate s':>10} {'analyse s':>9}"
+    )
     worst = 0.0
     for name, text in texts.items():
         options = GenerationOptions(section_count=3, questions_per_section=4)
@@ -82,8 +70,8 @@ def main() -> int:
         items = options.section_count * options.questions_per_section
         print(f"{name:<42} {len(text):>7} {items:>5} {generate_s:>10.3f} {analyse_s:>9.3f}")
     print()
-    verdict = "met" if worst < TARGET_SECONDS else "NOT met"
-    print(f"Slowest assessment: {worst:.3f} s (target < {TARGET_SECONDS:.0f} s: {verdict})")
+    met = verdict(worst < TARGET_SECONDS)
+    print(f"Slowest assessment: {worst:.3f} s (target < {TARGET_SECONDS:.0f} s: {met})")
     return 0
 
 

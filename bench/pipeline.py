@@ -2,31 +2,13 @@
 
     .venv/bin/python bench/pipeline.py
 
-Runs against its own database (assessment_engine_bench, created and migrated if needed) and
-Redis db 14, both emptied first, with real `celery worker` child processes started as the
-Procfile starts them (thread pool); every child is stopped at the end, also on errors.
-
-1. Overhead. One worker, `--pool threads --concurrency 8`, queue `generation`, offline provider:
-   * generation.ping with its result stored (django-db result backend, as configured: the worker
-     writes STARTED and SUCCESS rows); done = all SUCCESS rows seen;
-   * generation.ping published with ignore_result=True: no database at all, the closest thing to
-     a no-op task that exists without adding one to production code; done = all task-succeeded
-     events seen (the worker sends them anyway: CELERY_WORKER_SEND_TASK_EVENTS);
-   * generation jobs: generation_trigger (job row, publish on commit) -> worker claims the row,
-     writes the questionnaire offline, validates it, stores the Assessment -> COMPLETED;
-     done = all jobs COMPLETED.
-   Each is timed from the first publish (or trigger) to done, polled with one COUNT every 50 ms.
-   Where a job's time goes is measured in this process, single-threaded, before the worker starts.
-2. Latency-bound AI. A fake Gemini server in a separate process answers every call after 1 s
-   with a questionnaire valid for every benchmark syllabus; 100 jobs go through a worker with 50
-   threads, 100 through one with 20 (the Procfile's default AI_WORKER_CONCURRENCY), then 20
-   through one with 2 threads (the core count: what a default prefork worker would run at
-   once), extrapolated to 100.
+On the bench database and Redis db, with real `celery worker` children; what it measures and
+how: docs/BENCHMARKS.md, "AI job pipeline".
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import statistics
 import tempfile
 import threading
@@ -48,14 +30,13 @@ from _harness import (
     configure_django,
     database_connection_count,
     database_sessions,
-    ensure_database,
-    install_stop_signals,
+    group_cpu_seconds,
     print_header,
     print_table_header,
-    reset_state,
     run_benchmark,
     server_versions,
     start_fake_gemini,
+    start_run,
     verdict,
 )
 
@@ -74,9 +55,10 @@ from django_celery_results.models import TaskResult  # noqa: E402
 from assessment_engine.celery import app  # noqa: E402
 from assessments.content import GenerationOptions, generate_offline, validate_content  # noqa: E402
 from assessments.generation import generation_trigger  # noqa: E402
-from assessments.tests.factories import COURSE_TEXT  # noqa: E402
+from harness.pdfs import COURSE_TEXT  # noqa: E402
 from jobs import runner  # noqa: E402
 from jobs.models import AIJob, AIJobAttempt, JobStatus  # noqa: E402
+from syllabus.factories import bulk_create_syllabi  # noqa: E402
 from syllabus.models import Syllabus  # noqa: E402
 
 RUN_TIME_LIMIT_SECONDS = 170
@@ -86,7 +68,7 @@ OPTIONS = GenerationOptions(section_count=2, questions_per_section=3)
 QUEUE = "generation"
 
 OVERHEAD_ITEMS = 300
-# Other work on a shared 2-core host shifts single batches by +-30%: run every batch in each of
+# Other work on a shared host shifts single batches: run every batch in each of
 # two rounds and keep each batch's faster round (the figure least disturbed from outside).
 OVERHEAD_ROUNDS = 2
 OVERHEAD_CONCURRENCY = 8
@@ -115,30 +97,14 @@ class SyllabusMaker:
 
     def __init__(self, base_text: str) -> None:
         self.base_text = base_text
-        self._next_number = 1
+        self._numbers = itertools.count(1)
 
     def create(self, count: int) -> list[Syllabus]:
-        numbers = range(self._next_number, self._next_number + count)
-        self._next_number += count
-        texts = [self._text(number) for number in numbers]
-        rows = [
-            Syllabus(
-                subject=SUBJECT,
-                original_filename=f"bench-{number}.pdf",
-                file=f"bench/bench-{number}.pdf",  # never read: jobs use the stored text
-                file_size=len(text),
-                text=text,
-                page_count=1,
-                text_length=len(text),
-                content_hash=hashlib.sha256(text.encode()).hexdigest(),
-                extraction_engine="bench",
-            )
-            for number, text in zip(numbers, texts, strict=True)
+        texts = [
+            f"{self.base_text}\nBenchmark cohort {number} meets on day {number} of the term.\n"
+            for number in itertools.islice(self._numbers, count)
         ]
-        return Syllabus.objects.bulk_create(rows)
-
-    def _text(self, number: int) -> str:
-        return f"{self.base_text}\nBenchmark cohort {number} meets on day {number} of the term.\n"
+        return bulk_create_syllabi(texts, subject=SUBJECT)
 
 
 # --- waiting for completion ------------------------------------------------------------------
@@ -170,6 +136,7 @@ class Timed:
     total_s: float
     sessions: int
     peak_connections: int
+    worker_cpu_ms: float  # per item, the worker's whole process group (/proc)
 
     @property
     def per_second(self) -> float:
@@ -246,6 +213,7 @@ def timed_batch(
     """Time `publish()` (which returns the ids of what it sent) and the wait until
     `progress_of(ids)` sees every item done; returns the figures and the ids."""
     load = DatabaseLoad()
+    cpu_before = group_cpu_seconds(worker.process.pid)
     started = time.perf_counter()
     ids = publish()
     published = time.perf_counter()
@@ -259,6 +227,7 @@ def timed_batch(
         total_s=done - started,
         sessions=load.sessions_opened(),
         peak_connections=load.peak_connections,
+        worker_cpu_ms=(group_cpu_seconds(worker.process.pid) - cpu_before) * 1000 / len(ids),
     )
     return timed, ids
 
@@ -268,7 +237,8 @@ class SucceededEvents:
 
     The only way to see a task with ignore_result finish without adding work to the task."""
 
-    def __init__(self) -> None:
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
         self._lock = threading.Lock()
         self._seen: set[str] = set()
         self._receiver = None
@@ -314,7 +284,7 @@ class SucceededEvents:
         # until one arrives.
         for _ in range(20):
             worker.require_alive()  # a dead worker is an error, not a reason to probe again
-            probe = send_pings(1, store_result=False)
+            probe = send_pings(self.queue, 1, store_result=False)
             try:
                 wait_until_done(self.progress(probe), 1, timeout=0.5, children=[worker])
                 return
@@ -323,13 +293,27 @@ class SucceededEvents:
         raise BenchmarkError("no task-succeeded event received from the worker")
 
 
-# --- part 1: overhead against a bare task ----------------------------------------------------
+# --- the jobs of a benchmark ----------------------------------------------------------------
 
 
-def send_pings(count: int, *, store_result: bool) -> list[str]:
+@dataclass(frozen=True)
+class JobBench:
+    """What a job benchmark brings: its queue, its items (a syllabus, a completed session...)
+    and how the jobs of a list of items are started (returning their ids)."""
+
+    name: str
+    queue: str
+    create: Callable[[int], list]
+    start_jobs: Callable[[list], list]
+    job_label: str  # the job batch's label in the overhead table
+    ignored_ping_label: str
+    check: Callable[[list], None] = lambda items: None  # after a batch: what else must hold
+
+
+def send_pings(queue: str, count: int, *, store_result: bool) -> list[str]:
     task_ids = [str(uuid.uuid4()) for _ in range(count)]
     for task_id in task_ids:
-        app.send_task(f"{QUEUE}.ping", task_id=task_id, ignore_result=not store_result)
+        app.send_task(f"{queue}.ping", task_id=task_id, ignore_result=not store_result)
     return task_ids
 
 
@@ -340,12 +324,21 @@ def timed_pings(
     progress_of = ping_result_progress if store_result else events.progress
     timed, _ = timed_batch(
         label,
-        lambda: send_pings(count, store_result=store_result),
+        lambda: send_pings(events.queue, count, store_result=store_result),
         progress_of,
         timeout=30 + count * 0.1,
         worker=worker,
     )
     return timed
+
+
+def timed_jobs(
+    bench: JobBench, label: str, items: list, *, timeout: float, worker: ChildProcess
+) -> tuple[Timed, list]:
+    start = partial(bench.start_jobs, items)
+    timed, job_ids = timed_batch(label, start, job_progress, timeout=timeout, worker=worker)
+    bench.check(items)
+    return timed, job_ids
 
 
 def trigger_jobs(syllabi: list[Syllabus]) -> list:
@@ -358,21 +351,16 @@ def trigger_jobs(syllabi: list[Syllabus]) -> list:
     return job_ids
 
 
-def timed_jobs(
-    label: str, syllabi: list[Syllabus], *, timeout: float, worker: ChildProcess
-) -> tuple[Timed, list]:
-    return timed_batch(
-        label, lambda: trigger_jobs(syllabi), job_progress, timeout=timeout, worker=worker
-    )
+# --- where a job's time goes -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Breakdown:
-    content_ms: float
+    content_ms: float  # the job's own work, no database
+    start_ms: float  # starting one job (trigger, complete...)
+    start_queries: int
     job_run_ms: float
     job_run_queries: int
-    trigger_ms: float
-    trigger_queries: int
 
 
 def median_ms(samples: list[float]) -> float:
@@ -388,41 +376,31 @@ def measured_call(call: Callable[[], T]) -> tuple[T, float, int]:
     return result, seconds, len(queries)
 
 
-def run_job_in_process(job_id) -> tuple[float, int]:
-    """runner.job_run, exactly what the worker's task calls: its seconds and SQL statements."""
-    outcome, seconds, queries = measured_call(
-        partial(runner.job_run, job_id=job_id, worker="bench-in-process")
-    )
-    if outcome != "completed":
-        raise BenchmarkError(f"in-process job_run returned {outcome!r}")
-    return seconds, queries
-
-
-def measure_breakdown(maker: SyllabusMaker) -> Breakdown:
-    """Per-job costs in this process, one thread, no worker running (so nothing competes).
-
-    runner.job_run is exactly what the worker's task calls; the messages the triggers publish
-    stay queued and are skipped (job already finished) once the worker starts.
-    """
-    content, job_runs, triggers = [], [], []
-    job_run_queries = trigger_queries = 0
-    for syllabus in maker.create(BREAKDOWN_REPEATS):
+def measure_breakdown(bench: JobBench, content: Callable[[object], object]) -> Breakdown:
+    """Per-job costs in this process, one thread, no worker running (so nothing competes):
+    `content(item)`, starting the item's job, and runner.job_run, exactly what the worker's
+    task calls. The messages the starts publish stay queued and are skipped (job already
+    finished) once the worker starts."""
+    contents, starts, job_runs = [], [], []
+    start_queries = job_run_queries = 0
+    for item in bench.create(BREAKDOWN_REPEATS):
         started = time.perf_counter()
-        answer = generate_offline(syllabus_text=syllabus.text, subject=SUBJECT, options=OPTIONS)
-        validate_content(answer, syllabus_text=syllabus.text, options=OPTIONS)
-        content.append(time.perf_counter() - started)
-
-        [job_id], seconds, trigger_queries = measured_call(partial(trigger_jobs, [syllabus]))
-        triggers.append(seconds)
-
-        seconds, job_run_queries = run_job_in_process(job_id)
+        content(item)
+        contents.append(time.perf_counter() - started)
+        [job_id], seconds, start_queries = measured_call(partial(bench.start_jobs, [item]))
+        starts.append(seconds)
+        outcome, seconds, job_run_queries = measured_call(
+            partial(runner.job_run, job_id=job_id, worker="bench-in-process")
+        )
+        if outcome != "completed":
+            raise BenchmarkError(f"in-process job_run returned {outcome!r}")
         job_runs.append(seconds)
     return Breakdown(
-        content_ms=median_ms(content),
+        content_ms=median_ms(contents),
+        start_ms=median_ms(starts),
+        start_queries=start_queries,
         job_run_ms=median_ms(job_runs),
         job_run_queries=job_run_queries,
-        trigger_ms=median_ms(triggers),
-        trigger_queries=trigger_queries,
     )
 
 
@@ -455,20 +433,25 @@ def peak_overlap(intervals: list[tuple[datetime, datetime]]) -> int:
     return peak
 
 
+# --- part 1: overhead against a bare task ----------------------------------------------------
+
+
 @dataclass(frozen=True)
 class OverheadRound:
     ping_stored: Timed
     ping_ignored: Timed
-    pipeline: Timed
-    pipeline_job_ids: list
+    jobs: Timed
+    job_ids: list
 
 
 @dataclass(frozen=True)
-class BestOfRounds:
-    """Batches run in rounds (each round an object with one Timed attribute per batch); each
-    batch's fastest round is the figure least disturbed by other work on the host."""
+class OverheadResult:
+    """Batches run in rounds; each batch's fastest round is the figure least disturbed by other
+    work on the host."""
 
-    rounds: list
+    rounds: list[OverheadRound]
+    breakdown: Breakdown
+    attempts: AttemptStats  # of the fastest job round
 
     def best(self, batch: str) -> Timed:
         return min((getattr(r, batch) for r in self.rounds), key=lambda timed: timed.total_s)
@@ -477,24 +460,21 @@ class BestOfRounds:
         return " / ".join(f"{getattr(r, batch).per_second:.0f}" for r in self.rounds)
 
 
-@dataclass(frozen=True)
-class OverheadResult(BestOfRounds):
-    breakdown: Breakdown
-    attempts: AttemptStats  # of the fastest pipeline round
-
-
 @contextmanager
-def overhead_worker(name: str, log_dir: Path) -> Iterator[tuple[ChildProcess, SucceededEvents]]:
-    """A worker on QUEUE (offline provider) and the receiver of its task-succeeded events, both
-    stopped on leaving. Warmed up with pings; the caller warms up its own kind of job too."""
+def overhead_worker(
+    bench: JobBench, log_dir: Path
+) -> Iterator[tuple[ChildProcess, SucceededEvents]]:
+    """A worker on the bench's queue (offline provider) and the receiver of its task-succeeded
+    events, both stopped on leaving. Warmed up with pings; the caller warms up its own kind of
+    job too."""
     worker = celery_worker(
-        name,
-        queue=QUEUE,
+        bench.name,
+        queue=bench.queue,
         concurrency=OVERHEAD_CONCURRENCY,
         log_dir=log_dir,
         env=bench_environment(),
     )
-    events = SucceededEvents()
+    events = SucceededEvents(bench.queue)
     try:
         events.start(worker)
         # Warm-up: lazy imports and first-use caches in the worker, and the breakdown's queued
@@ -506,39 +486,22 @@ def overhead_worker(name: str, log_dir: Path) -> Iterator[tuple[ChildProcess, Su
         worker.stop()
 
 
-def run_overhead(maker: SyllabusMaker, log_dir: Path) -> OverheadResult:
-    breakdown = measure_breakdown(maker)
-    warm_up_syllabi = maker.create(WARM_UP_ITEMS)
-    round_syllabi = [maker.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
-    with overhead_worker("bench-overhead", log_dir) as (worker, events):
-        timed_jobs("warm-up", warm_up_syllabi, timeout=60, worker=worker)
-        rounds = [run_overhead_round(syllabi, events, worker) for syllabi in round_syllabi]
-    fastest = min(rounds, key=lambda r: r.pipeline.total_s)
-    return OverheadResult(rounds, breakdown, attempt_stats(fastest.pipeline_job_ids))
-
-
-def run_overhead_round(
-    syllabi: list[Syllabus], events: SucceededEvents, worker: ChildProcess
-) -> OverheadRound:
-    """The three batches back to back, so each round sees about the same background load."""
-    ping_stored = timed_pings(
-        "generation.ping, result stored (django-db)",
-        OVERHEAD_ITEMS,
-        store_result=True,
-        events=events,
-        worker=worker,
-    )
-    ping_ignored = timed_pings(
-        "generation.ping, ignore_result (no DB)",
-        OVERHEAD_ITEMS,
-        store_result=False,
-        events=events,
-        worker=worker,
-    )
-    pipeline, job_ids = timed_jobs(
-        "generation job, trigger -> COMPLETED", syllabi, timeout=100, worker=worker
-    )
-    return OverheadRound(ping_stored, ping_ignored, pipeline, job_ids)
+def run_overhead(bench: JobBench, breakdown: Breakdown, log_dir: Path) -> OverheadResult:
+    """The three batches back to back in each round, so each round sees about the same
+    background load."""
+    warm_up = bench.create(WARM_UP_ITEMS)
+    round_items = [bench.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
+    rounds = []
+    with overhead_worker(bench, log_dir) as (worker, events):
+        timed_jobs(bench, "warm-up", warm_up, timeout=60, worker=worker)
+        for items in round_items:
+            ping = partial(timed_pings, count=OVERHEAD_ITEMS, events=events, worker=worker)
+            stored = ping(f"{bench.queue}.ping, result stored (django-db)", store_result=True)
+            ignored = ping(bench.ignored_ping_label, store_result=False)
+            jobs, job_ids = timed_jobs(bench, bench.job_label, items, timeout=100, worker=worker)
+            rounds.append(OverheadRound(stored, ignored, jobs, job_ids))
+    fastest = min(rounds, key=lambda r: r.jobs.total_s)
+    return OverheadResult(rounds, breakdown, attempt_stats(fastest.job_ids))
 
 
 # --- part 2: latency-bound AI ----------------------------------------------------------------
@@ -549,36 +512,11 @@ class LatencyResult:
     concurrency: int
     timed: Timed
     attempts: AttemptStats
-
-
-def start_fake_questionnaire_gemini(base_text: str, log_dir: Path) -> tuple[ChildProcess, str]:
-    """The fake Gemini with one answer written from the base text, so its excerpts occur in
-    every benchmark syllabus."""
-    answer = generate_offline(syllabus_text=base_text, subject=SUBJECT, options=OPTIONS)
-    return start_fake_gemini(
-        answer,
-        delay_seconds=FAKE_GEMINI_DELAY_SECONDS,
-        log_dir=log_dir,
-        answer_name="fake-gemini-answer.json",
-    )
-
-
-@contextmanager
-def fake_gemini_worker(
-    name: str, *, fake_url: str, concurrency: int, log_dir: Path
-) -> Iterator[ChildProcess]:
-    """A worker on QUEUE whose AI calls go through the real google-genai client to the fake
-    Gemini at `fake_url`; stopped on leaving."""
-    env = bench_environment(GEMINI_API_KEY="bench-key", GEMINI_API_BASE_URL=fake_url)
-    worker = celery_worker(name, queue=QUEUE, concurrency=concurrency, log_dir=log_dir, env=env)
-    try:
-        yield worker
-    finally:
-        worker.stop()
+    job_ids: list
 
 
 def run_latency(
-    maker: SyllabusMaker,
+    bench: JobBench,
     log_dir: Path,
     *,
     fake: ChildProcess,
@@ -586,18 +524,51 @@ def run_latency(
     concurrency: int,
     jobs: int,
 ) -> LatencyResult:
-    warm_up_syllabi = maker.create(concurrency)
-    measured_syllabi = maker.create(jobs)
-    with fake_gemini_worker(
-        f"bench-latency-{concurrency}", fake_url=fake_url, concurrency=concurrency, log_dir=log_dir
-    ) as worker:
+    """`jobs` jobs through a worker of `concurrency` threads whose AI calls go through the real
+    google-genai client to the fake Gemini at `fake_url`."""
+    warm_up, measured = bench.create(concurrency), bench.create(jobs)
+    env = bench_environment(GEMINI_API_KEY="bench-key", GEMINI_API_BASE_URL=fake_url)
+    name = f"{bench.name}-{concurrency}"
+    worker = celery_worker(
+        name, queue=bench.queue, concurrency=concurrency, log_dir=log_dir, env=env
+    )
+    try:
         # A job per thread first: the SDK is imported and the shared Gemini client built.
-        timed_jobs("warm-up", warm_up_syllabi, timeout=30, worker=worker)
+        timed_jobs(bench, "warm-up", warm_up, timeout=30, worker=worker)
         fake.require_alive()
         timed, job_ids = timed_jobs(
-            f"--concurrency {concurrency}", measured_syllabi, timeout=60, worker=worker
+            bench, f"--concurrency {concurrency}", measured, timeout=60, worker=worker
         )
-    return LatencyResult(concurrency, timed, attempt_stats(job_ids))
+    finally:
+        worker.stop()
+    return LatencyResult(concurrency, timed, attempt_stats(job_ids), job_ids)
+
+
+def run_latencies(
+    bench: JobBench,
+    answer: dict,
+    log_dir: Path,
+    runs: list[tuple[int, int]],
+    routes: dict[str, dict] | None = None,
+) -> list[LatencyResult]:
+    """One latency run per (concurrency, jobs), all on one fake Gemini answering `answer`
+    (and `routes`, as `start_fake_gemini`)."""
+    fake, fake_url = start_fake_gemini(
+        answer,
+        delay_seconds=FAKE_GEMINI_DELAY_SECONDS,
+        log_dir=log_dir,
+        answer_name=f"{bench.name}-answer.json",
+        routes=routes,
+    )
+    try:
+        return [
+            run_latency(
+                bench, log_dir, fake=fake, fake_url=fake_url, concurrency=threads, jobs=jobs
+            )
+            for threads, jobs in runs
+        ]
+    finally:
+        fake.stop()
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -615,19 +586,8 @@ def print_overhead(result: OverheadResult) -> None:
         f" queue {QUEUE}, offline provider, {OPTIONS.section_count} sections x"
         f" {OPTIONS.questions_per_section} questions; faster of {OVERHEAD_ROUNDS} rounds"
     )
-    header = (
-        f"{'batch':<42} {'items':>5} {'publish s':>9} {'total s':>7} {'items/s':>7}"
-        f" {'ms/item':>7} {'DB sessions/item':>16} {'peak DB conns':>13} {'rounds items/s':>14}"
-    )
-    print_table_header(header)
-    for batch in ("ping_stored", "ping_ignored", "pipeline"):
-        row = result.best(batch)
-        print(
-            f"{row.label:<42} {row.items:>5} {row.publish_s:>9.2f} {row.total_s:>7.2f}"
-            f" {row.per_second:>7.1f} {row.ms_per_item:>7.1f} {row.sessions_per_item:>16.2f}"
-            f" {row.peak_connections:>13} {result.rates(batch):>14}"
-        )
-    pipeline = result.best("pipeline")
+    print_overhead_table(result, worker_cpu=False)
+    pipeline = result.best("jobs")
     versus_stored = pipeline.per_second / result.best("ping_stored").per_second
     versus_ignored = pipeline.per_second / result.best("ping_ignored").per_second
     print(
@@ -637,6 +597,24 @@ def print_overhead(result: OverheadResult) -> None:
         f" ({verdict(versus_ignored >= RATIO_TARGET)})"
     )
     print_breakdown(result.breakdown, result.attempts, pipeline)
+
+
+def print_overhead_table(result: OverheadResult, *, worker_cpu: bool) -> None:
+    """The three batches' best rounds, with the worker's CPU per item if `worker_cpu`."""
+    cpu_header = f" {'worker CPU ms/item':>18}" if worker_cpu else ""
+    print_table_header(
+        f"{'batch':<42} {'items':>5} {'publish s':>9} {'total s':>7} {'items/s':>7}"
+        f" {'ms/item':>7}{cpu_header} {'DB sessions/item':>16} {'peak DB conns':>13}"
+        f" {'rounds items/s':>14}"
+    )
+    for batch in ("ping_stored", "ping_ignored", "jobs"):
+        row = result.best(batch)
+        cpu = f" {row.worker_cpu_ms:>18.1f}" if worker_cpu else ""
+        print(
+            f"{row.label:<42} {row.items:>5} {row.publish_s:>9.2f} {row.total_s:>7.2f}"
+            f" {row.per_second:>7.1f} {row.ms_per_item:>7.1f}{cpu} {row.sessions_per_item:>16.2f}"
+            f" {row.peak_connections:>13} {result.rates(batch):>14}"
+        )
 
 
 def print_breakdown(b: Breakdown, attempts: AttemptStats, pipeline: Timed) -> None:
@@ -651,8 +629,8 @@ def print_breakdown(b: Breakdown, attempts: AttemptStats, pipeline: Timed) -> No
         f"  {b.job_run_ms:7.1f} ms  -> job bookkeeping {b.job_run_ms - b.content_ms:.1f} ms"
     )
     print(
-        f"  generation_trigger ({b.trigger_queries} SQL statements, 1 publish)"
-        f"             {b.trigger_ms:7.1f} ms"
+        f"  generation_trigger ({b.start_queries} SQL statements, 1 publish)"
+        f"             {b.start_ms:7.1f} ms"
     )
     print(
         f"During the batch the trigger loop took {pipeline.publish_s * 1000 / pipeline.items:.1f}"
@@ -665,7 +643,8 @@ def print_breakdown(b: Breakdown, attempts: AttemptStats, pipeline: Timed) -> No
     )
 
 
-def print_latency(wide: LatencyResult, default: LatencyResult, narrow: LatencyResult) -> None:
+def print_latency(results: list[LatencyResult]) -> None:
+    wide, default, narrow = results
     print()
     print(
         f"2. Latency-bound AI: fake Gemini in its own process answering after"
@@ -676,7 +655,7 @@ def print_latency(wide: LatencyResult, default: LatencyResult, narrow: LatencyRe
         f" {'peak attempts':>13} {'peak DB conns':>13} {'DB sessions/job':>15}"
     )
     print_table_header(header)
-    for result in (wide, default, narrow):
+    for result in results:
         row = result.timed
         print(
             f"{row.label:<33} {row.items:>4} {row.total_s:>6.2f} {row.per_second:>6.2f}"
@@ -708,34 +687,55 @@ def print_database_notes() -> None:
 
 
 def main() -> None:
-    install_stop_signals(RUN_TIME_LIMIT_SECONDS)
-    started = time.perf_counter()
-    ensure_database()
-    reset_state()
+    started = start_run(RUN_TIME_LIMIT_SECONDS)
     print_header("AI job pipeline benchmark", celery_versions())
     maker = SyllabusMaker(COURSE_TEXT)
+    bench = JobBench(
+        name="bench-generation",
+        queue=QUEUE,
+        create=maker.create,
+        start_jobs=trigger_jobs,
+        job_label="generation job, trigger -> COMPLETED",
+        ignored_ping_label=f"{QUEUE}.ping, ignore_result (no DB)",
+    )
+    breakdown = measure_breakdown(bench, content=write_questionnaire)
+    # The fake Gemini's one answer is written from the base text, so its excerpts occur in
+    # every benchmark syllabus.
+    answer = generate_offline(syllabus_text=maker.base_text, subject=SUBJECT, options=OPTIONS)
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch:
         log_dir = Path(scratch)
-        overhead = run_overhead(maker, log_dir)
-        print_overhead(overhead)
-        fake, fake_url = start_fake_questionnaire_gemini(maker.base_text, log_dir)
-        try:
-            latency = [
-                run_latency(
-                    maker, log_dir, fake=fake, fake_url=fake_url, concurrency=threads, jobs=jobs
-                )
-                for threads, jobs in (
-                    (LATENCY_CONCURRENCY, LATENCY_JOBS),
-                    (PROCFILE_CONCURRENCY, LATENCY_JOBS),
-                    (CORE_COUNT_CONCURRENCY, CORE_COUNT_JOBS),
-                )
-            ]
-        finally:
-            fake.stop()
-        print_latency(*latency)
+        print_overhead(run_overhead(bench, breakdown, log_dir))
+        runs = [
+            (LATENCY_CONCURRENCY, LATENCY_JOBS),
+            (PROCFILE_CONCURRENCY, LATENCY_JOBS),
+            (CORE_COUNT_CONCURRENCY, CORE_COUNT_JOBS),
+        ]
+        print_latency(run_latencies(bench, answer, log_dir, runs, {"verdicts": agreement(answer)}))
     print_database_notes()
     print()
     print(f"Whole run: {time.perf_counter() - started:.0f} s")
+
+
+def agreement(answer: dict) -> dict:
+    """The verifier's answer agreeing with every MCQ key of `answer`."""
+    return {
+        "verdicts": [
+            {
+                "questionId": question["questionId"],
+                "reasoning": "The syllabus states it.",
+                "supportedOptionId": question["correctOptionId"],
+                "ambiguous": False,
+            }
+            for section in answer["sections"]
+            for question in section["questions"]
+            if question["type"] == "MCQ"
+        ]
+    }
+
+
+def write_questionnaire(syllabus: Syllabus) -> None:
+    answer = generate_offline(syllabus_text=syllabus.text, subject=SUBJECT, options=OPTIONS)
+    validate_content(answer, syllabus_text=syllabus.text, options=OPTIONS)
 
 
 if __name__ == "__main__":

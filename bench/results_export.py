@@ -135,7 +135,7 @@ def seed(count: int, chunk: int = 10_000):
     """`count` candidates, each with one graded COMPLETED session, written with COPY."""
     from django.db import connection
 
-    from sessions.tests.factories import make_assessment
+    from assessments.factories import make_assessment
 
     assessment = make_assessment(title=f"Bench {count}", extra_mcqs=2)  # 3 sections of 4
     for start in range(0, count, chunk):

@@ -2,57 +2,36 @@
 
     .venv/bin/python bench/scale.py
 
-On a database of its own (`assessment_engine_scale`), it seeds candidate sessions and AI jobs
-with set-based SQL (10,000 then 1,000,000 sessions; 1,000 then 100,000 jobs), with a fixed
-small number of rows actually due (stale PENDING jobs, expired leases, inactive sessions). At
-each size it times the real sweep services (`jobs_sweep`, `sessions_expire_inactive`) and the
-admin list queries, and prints the `EXPLAIN` plans that show index scans, not table scans.
-Same-run comparison: the time at the large size divided by the time at the small size (flat
-is ~1).
+On a database of its own, seeded with set-based SQL at two sizes; what it measures and how:
+docs/BENCHMARKS.md, "Scale".
 """
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
-import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+from _harness import configure_django, prepare_database, print_header, stack_environment
 
-DATABASE = "assessment_engine_scale"
-SERVER = "postgres://postgres@127.0.0.1:5432"
+from harness import databases
+
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine_scale"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 SIZES = [(10_000, 1_000), (1_000_000, 100_000)]  # (sessions, jobs)
 DUE_JOBS = 50  # stale PENDING jobs, plus as many expired leases
 DUE_SESSIONS = 200  # ACTIVE sessions past their inactivity timeout
 REPEATS = 5
 
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "assessment_engine.settings.local",
-    "DJANGO_DEBUG": "false",
-    "DATABASE_URL": f"{SERVER}/{DATABASE}",
-    "REDIS_URL": REDIS_URL,
-    "CELERY_BROKER_URL": REDIS_URL,  # the sweeps publish what they find (nothing consumes it)
-    "GEMINI_API_KEY": "",
-    "LOG_LEVEL": "ERROR",
-}
+# The sweeps publish what they find to this Redis db's broker, where nothing consumes it.
+ENV = stack_environment(database_url=DATABASE_URL, redis_url=REDIS_URL, LOG_LEVEL="ERROR")
 
 
 def main() -> None:
-    prepare_database()
-    os.environ.update(ENV)
-    import django
-
-    django.setup()
-    print(
-        f"Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at start\n"
-    )
+    databases.flush_redis(REDIS_URL)
+    prepare_database(ENV, recreate=True)
+    configure_django(environment=ENV)
+    print_header("Scale benchmark", [])
+    print()
     results = {}
     for sessions, jobs in SIZES:
         seed(sessions, jobs)
@@ -60,23 +39,6 @@ def main() -> None:
         print_measurements(sessions, jobs, results[sessions])
     print_ratios(results)
     print_plans()
-
-
-def prepare_database() -> None:
-    import psycopg
-    import redis
-
-    with redis.Redis.from_url(REDIS_URL) as client:
-        client.flushdb()
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=REPO_ROOT,
-        env={**os.environ, **ENV},
-        check=True,
-    )
 
 
 SEED_SQL = """

@@ -2,30 +2,9 @@
 
     .venv/bin/python bench/submit_section.py [--throughput-only]
 
-`--throughput-only` runs part 1 alone (about 2 minutes). `BENCH_GUNICORN_CONF=path` starts
-gunicorn with another config file, e.g. one whose hooks profile the workers.
-
-Runs against its own database (assessment_engine_bench, created and migrated if needed) and
-Redis db 14, both emptied first; every child process (gunicorn, the load clients, pgbench) is
-stopped at the end, also on errors, Ctrl-C and SIGTERM. Takes about 4.5 minutes, stops itself at 5.
-
-1. Throughput. One assessment of 40 sections (the tests' hand-made questions, `make_assessment`)
-   and ACTIVE sessions, each with its own user and knox token. 32 client threads (in 2 processes,
-   so the clients do not share one GIL) each submit the next section of their own sessions (no
-   lock waits, no conflicts) through `gunicorn assessment_engine.wsgi -c gunicorn.conf.py`, 3 s
-   of warm-up then 15 s measured, with WEB_CONCURRENCY=2, 3 and 4; every answer must be 201.
-   Then pgbench, 32 clients on sessions of their own, runs the service's transaction as raw SQL
-   for 15 s: BEGIN; the lock query exactly as Django compiles it (SELECT the session and its
-   assessment's version ... FOR UPDATE OF the session); INSERT the submission; UPDATE the session;
-   COMMIT. All of that twice (two rounds); each system keeps its best round. Ratio = our
-   requests/s at the best setting / pgbench's tps. CPU time per submit of
-   the gunicorn processes, their PostgreSQL backends and the clients is read from /proc over the
-   measured window, so the cost per submit can be compared even when other work shares the cores.
-2. Scale. With 10,000 sessions in the table, then again after bulk-loading it to 1,000,000
-   sessions (and as many submissions) and letting VACUUM (ANALYZE) and CHECKPOINT settle it:
-   3 rounds of 100 sequential submits from one client through gunicorn, each followed by 2 s of
-   pgbench with one client; the least disturbed round (lowest p50) of each is compared, and
-   EXPLAIN (ANALYZE, BUFFERS) of the lock query is printed at both sizes.
+`--throughput-only` runs part 1 alone; `BENCH_GUNICORN_CONF=path` starts gunicorn with another
+config file (e.g. one whose hooks profile the workers). On the bench database and Redis db;
+what it measures and how: docs/BENCHMARKS.md, "Submit-section throughput".
 """
 
 from __future__ import annotations
@@ -148,7 +127,6 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -157,8 +135,6 @@ from _harness import (  # noqa: E402
     BenchmarkError,
     ChildProcess,
     bench_environment,
-    bulk_create_active_sessions,
-    bulk_create_users,
     configure_django,
     cpu_seconds,
     free_port,
@@ -171,25 +147,28 @@ from _harness import (  # noqa: E402
     verdict,
 )
 
+from harness.stack import wait_for_http, web_command  # noqa: E402
+
 configure_django(LOG_LEVEL="WARNING")
 
 import django  # noqa: E402
 import gunicorn  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer  # noqa: E402
-from knox.models import AuthToken, get_digest_token  # noqa: E402
-from knox.settings import CONSTANTS  # noqa: E402
 
+from assessment_engine.accounts.factories import (  # noqa: E402
+    bulk_create_tokens,
+    bulk_create_users,
+)
+from assessments.factories import answers_for, make_assessment  # noqa: E402
 from sessions import services as session_services  # noqa: E402
+from sessions.factories import bulk_create_active_sessions  # noqa: E402
 from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
 from sessions.serializers import SessionDetailSerializer  # noqa: E402
 from sessions.services import session_submit_section  # noqa: E402
-from sessions.tests.factories import answers_for, make_assessment  # noqa: E402
 
 RUN_TIME_LIMIT_SECONDS = 300
 SECTIONS = 40
@@ -200,7 +179,7 @@ MEASURE_SECONDS = 15.0
 # Sync gunicorn workers on 2 cores; the default is 2 x cores + 1 = 5.
 WEB_CONCURRENCIES = (2, 3, 4)
 # Every system runs once per round, rounds one after the other, and each keeps its best round:
-# other work on the shared cores comes and goes and shifts a single run by 2x.
+# other work on the shared cores comes and goes and shifts a single run.
 THROUGHPUT_ROUNDS = 2
 SESSIONS_PER_CLIENT = 12  # 480 submits a client per run: room for ~850 requests/s
 RATIO_TARGET = 0.2
@@ -241,27 +220,11 @@ def seed_http_sessions(assessment, count: int) -> list[SessionKey]:
     """ACTIVE sessions at section 0, each with a user and a knox token of its own (a user can
     have one ACTIVE session: the partial unique index)."""
     users = bulk_create_users(count)
-    now = timezone.now()
-    tokens, keys = [], []
-    expiry = now + settings.REST_KNOX["TOKEN_TTL"]
-    for user in users:
-        digest, token = get_digest_token()  # knox's own token and digest, as create() makes
-        tokens.append(
-            AuthToken(
-                digest=digest,
-                token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
-                user=user,
-                expiry=expiry,
-            )
-        )
-        keys.append((user, token))
-    AuthToken.objects.bulk_create(tokens)
-    sessions = bulk_create_active_sessions(
-        [user for user, _ in keys], assessment, current_section_index=0
-    )
+    tokens = bulk_create_tokens(users)
+    sessions = bulk_create_active_sessions(users, assessment, current_section_index=0)
     return [
         SessionKey(str(session.pk), str(user.pk), token)
-        for session, (user, token) in zip(sessions, keys, strict=True)
+        for session, user, token in zip(sessions, users, tokens, strict=True)
     ]
 
 
@@ -329,11 +292,13 @@ def fill_sessions_to(assessment, total: int) -> float:
     missing = total - CandidateSession.objects.count()
     if missing < 0:
         raise BenchmarkError(f"already more than {total} sessions")
+    # Numbered on from the filler sessions of an earlier call: (user, attempt) stays unique.
+    filled = CandidateSession.objects.filter(user__username__startswith="filler-").count()
     user_id = deterministic_uuid(FILLER_USER_PREFIX, f"1 + n %% {FILLER_USERS}")
     sections = assessment.section_count
     with connection.cursor() as cursor:
-        for first in range(1, missing + 1, FILL_CHUNK):
-            last = min(missing, first + FILL_CHUNK - 1)
+        for first in range(filled + 1, filled + missing + 1, FILL_CHUNK):
+            last = min(filled + missing, first + FILL_CHUNK - 1)
             cursor.execute(
                 f"""
                 WITH filler AS (
@@ -417,33 +382,16 @@ def start_gunicorn(web_concurrency: int, log_dir: Path) -> tuple[ChildProcess, i
     port = free_port()
     env = bench_environment(
         PORT=str(port),
-        BIND_HOST="127.0.0.1",
         WEB_CONCURRENCY=str(web_concurrency),
         LOG_LEVEL="WARNING",  # INFO writes one request line per request
         SESSION_INACTIVITY_TIMEOUT_SECONDS=str(INACTIVITY_TIMEOUT_SECONDS),
     )
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "assessment_engine.wsgi",
-        "-c",
-        os.environ.get("BENCH_GUNICORN_CONF", "gunicorn.conf.py"),
-    ]
-    server = ChildProcess(f"gunicorn-{web_concurrency}", command, env=env, log_dir=log_dir)
-    server.wait_for_log("Listening at", timeout=30)
-    deadline = time.monotonic() + 30
-    while True:  # workers import the application lazily: the warm-up does the rest
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return server, port
-        except OSError:
-            pass
-        server.require_alive()
-        if time.monotonic() > deadline:
-            raise BenchmarkError(f"gunicorn did not answer /healthz:\n{server.log_tail()}")
-        time.sleep(0.1)
+    name = f"gunicorn-{web_concurrency}"
+    command = web_command(os.environ.get("BENCH_GUNICORN_CONF", "gunicorn.conf.py"))
+    server = ChildProcess(name, command, env=env, log_path=log_dir / f"{name}.log")
+    # Workers import the application lazily: the warm-up does the rest.
+    wait_for_http(f"http://127.0.0.1:{port}/healthz", server, timeout=30)
+    return server, port
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -521,9 +469,9 @@ def run_load(
         result_path = log_dir / f"{label}-{number}.result.json"
         result_paths.append(result_path)
         command = [sys.executable, __file__, LOAD_CLIENT_FLAG, str(job_path), str(result_path)]
-        children.append(
-            ChildProcess(f"{label}-{number}", command, env=bench_environment(), log_dir=log_dir)
-        )
+        name = f"{label}-{number}"
+        log_path = log_dir / f"{name}.log"
+        children.append(ChildProcess(name, command, env=bench_environment(), log_path=log_path))
     cpu_in_window, before = {}, None
     try:
         if cpu_sample is not None and duration_seconds is not None:

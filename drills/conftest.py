@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from .services import PrivatePostgres, PrivateRedis, SystemUnderTest
+from harness.private_services import PrivatePostgres, PrivateRedis
+from harness.stack import Stack, prepare_database, stack_environment
 
 FIGURES_KEY = pytest.StashKey[dict]()
 _REPORTS_KEY = pytest.StashKey[dict]()  # each phase's report, to print logs after a failure
 LOG_TAIL_CHARS = 3000
+AI_WORKER_CONCURRENCY = 4  # the Procfile's default is sized for real AI latency, not 2 cores
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,7 +33,6 @@ def _clear_cache() -> None:
 def private_postgres() -> Iterator[PrivatePostgres]:
     with PrivatePostgres() as postgres:
         postgres.start()
-        postgres.create_database()
         yield postgres
 
 
@@ -43,16 +44,27 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def system(request, tmp_path, private_postgres, private_redis) -> Iterator[SystemUnderTest]:
+def system(request, tmp_path, private_postgres, private_redis) -> Iterator[Stack]:
     """Migrated, running, ready: gunicorn, generation/evaluation/maintenance workers, beat."""
-    with SystemUnderTest(
-        work_dir=tmp_path, database_url=private_postgres.url, redis_url=private_redis.url
-    ) as sut:
-        sut.migrate()
-        sut.start()
-        yield sut
+    env = stack_environment(
+        database_url=private_postgres.url,
+        redis_url=private_redis.url,
+        MEDIA_ROOT=str(tmp_path / "media"),
+        WEB_CONCURRENCY="2",
+        # Short, so that recovery is measured in seconds.
+        AI_JOB_STALE_PENDING_SECONDS="2",
+        MAINTENANCE_INTERVAL_SECONDS="1",
+        AI_RETRY_BACKOFF_SECONDS="0.2",
+        # The throttles stay in the path (they still count in Redis) but out of the figures.
+        THROTTLE_CANDIDATE_RATE="100000/min",
+        THROTTLE_GENERATION_RATE="100000/min",
+    )
+    with Stack(env=env, work_dir=tmp_path) as stack:
+        prepare_database(env)
+        stack.start(ai_concurrency=AI_WORKER_CONCURRENCY)
+        yield stack
         if _failed(request.node):
-            _print_log_tails(sut)
+            _print_log_tails(stack)
 
 
 @pytest.fixture
@@ -88,7 +100,7 @@ def _failed(item) -> bool:
     return any(report.failed for report in reports.values())
 
 
-def _print_log_tails(sut: SystemUnderTest) -> None:
-    for name, process in sut.processes.items():
+def _print_log_tails(stack: Stack) -> None:
+    for name, process in stack.processes.items():
         print(f"\n----- {name} ({process.log_path}), last lines -----")
         print(process.log()[-LOG_TAIL_CHARS:])

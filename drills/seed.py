@@ -1,15 +1,11 @@
-"""Seeding a drill's private database, in a child process with the drill's settings.
-
-    python -m drills.seed COMMAND '{"param": value}'
-
-prints one line of JSON (ids and bearer tokens). The drill's own pytest process is bound to the
-shared test database by pytest-django, so it cannot write to the private one through the ORM.
+"""Seeding a drill's private database, in a child process with the drill's settings
+(`Stack.seed("drills.seed", COMMAND, **params)`): the drill's own pytest process is bound to
+the test database, so it cannot write to the private one through the ORM. Prints one line of
+JSON (ids and bearer tokens).
 """
 
 import json
 import sys
-import tempfile
-from pathlib import Path
 
 import django
 
@@ -33,49 +29,33 @@ def users(*, candidates: int) -> dict:
 
 def assessment(*, sections: int) -> dict:
     """A published, hand-made assessment (one MCQ and one short answer per section)."""
-    from sessions.tests.factories import make_assessment
+    from assessments.factories import make_assessment
 
     made = make_assessment(sections=sections, title=f"Drill quiz ({sections} sections)")
     return {"assessmentId": str(made.pk), "sectionCount": sections}
 
 
 def syllabi(*, count: int) -> dict:
-    """`count` syllabi with distinct text, uploaded through the real service.
+    """`count` syllabi uploaded through the real service, each with a text of its own:
+    generation is deduplicated by the text's hash, and the drill counts one job per syllabus."""
+    from harness.pdfs import course_pdf
+    from syllabus.factories import make_syllabus
 
-    Distinct text matters: generation is deduplicated by a hash of the text, so identical
-    syllabi would share one job and the drill would count fewer jobs than it triggered.
-    """
-    from fpdf import FPDF
-
-    from assessments.tests.factories import COURSE_TEXT
-    from syllabus.services import PdfUpload, syllabus_upload
-
-    ids = []
-    with tempfile.TemporaryDirectory() as folder:
-        for number in range(count):
-            pdf = FPDF(format="A4")
-            pdf.set_font("Helvetica", size=11)
-            pdf.add_page()
-            text = f"{COURSE_TEXT}\nDrill cohort {number} meets on day {number + 1} of the term."
-            pdf.multi_cell(0, 6, text)
-            path = Path(folder) / f"drill-{number}.pdf"
-            path.write_bytes(bytes(pdf.output()))
-            [result] = syllabus_upload(
-                subject=f"Drill subject {number}",
-                files=[PdfUpload(path.name, path, path.stat().st_size)],
-            )
-            ids.append(str(result.syllabus.pk))
-    return {"syllabusIds": ids}
+    made = [
+        make_syllabus(
+            subject=f"Drill subject {n}",
+            name=f"drill-{n}.pdf",
+            pdf=course_pdf(1, extra=f"\nDrill cohort {n} meets on day {n + 1} of the term."),
+        )
+        for n in range(count)
+    ]
+    return {"syllabusIds": [str(syllabus.pk) for syllabus in made]}
 
 
 COMMANDS = {"users": users, "assessment": assessment, "syllabi": syllabi}
 
 
-def main(argv: list[str]) -> None:
-    command, params = argv[1], json.loads(argv[2]) if len(argv) > 2 else {}
+if __name__ == "__main__":
+    command, params = sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
     django.setup()
     print(json.dumps(COMMANDS[command](**params)))
-
-
-if __name__ == "__main__":
-    main(sys.argv)

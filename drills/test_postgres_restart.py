@@ -15,9 +15,11 @@ import time
 
 import pytest
 
-from .api import ApiClient, CandidateFlow, Reply, TrafficLog, expect
+from assessments.factories import answers_for
+from harness.client import CandidateFlow, HttpClient, Reply, TrafficLog, expect
+from harness.processes import seconds_until, wait_until
+
 from .checks import all_completed, job_integrity, jobs_without_result, torn_sessions
-from .services import seconds_until, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.drill, pytest.mark.timeout(300)]
 
@@ -27,7 +29,7 @@ PACE_SECONDS = 0.05  # between a candidate's rounds: steady load, not a flood, o
 OUTAGE_SECONDS = 3
 WARMUP_SUCCESSES = 5
 SUCCESSES_AFTER_RECOVERY = 10
-RECOVERY_TIMEOUT_SECONDS = 90  # a stuck Idempotency-Key alone costs a candidate 30 s
+RECOVERY_TIMEOUT_SECONDS = 90  # a stuck Idempotency-Key holds a candidate until it is reclaimed
 JOBS_TIMEOUT_SECONDS = 60
 SWEEP_TIMEOUT_SECONDS = 30  # beat sends one every second (MAINTENANCE_INTERVAL_SECONDS)
 GENERATION_OPTIONS = {"sectionCount": 2, "questionsPerSection": 3}
@@ -72,15 +74,20 @@ class CandidateLoad(threading.Thread):
 
     def round(self) -> None:
         session = self._note(self.flow.get(self.session_id))
-        if session.status == 200:
+        if session.status_code == 200:
             self.next_index = session.json()["currentSectionIndex"]
         self._note(self.flow.heartbeat(self.session_id))
         if self.next_index >= SECTIONS:
             return
         submitted = self._note(
-            self.flow.submit(self.session_id, self.next_index, idempotency_key=self._key())
+            self.flow.submit(
+                self.session_id,
+                self.next_index,
+                answers=answers_for(self.next_index + 1),
+                idempotency_key=self._key(),
+            )
         )
-        if submitted.status == 201:
+        if submitted.status_code == 201:
             self.next_index += 1
         elif submitted.error_code == "IDEMPOTENCY_KEY_IN_PROGRESS":
             self.key_generation += 1  # that key will never finish: give it up
@@ -91,7 +98,7 @@ class CandidateLoad(threading.Thread):
         return f"{self.session_id}:{self.next_index}:{self.key_generation}"
 
     def _note(self, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300:
+        if 200 <= reply.status_code < 300:
             self.succeeded_at.append(reply.sent_at + reply.elapsed)
         return reply
 
@@ -107,19 +114,19 @@ def test_postgres_restart_under_load_answers_503_then_recovers(
     system, private_postgres, drill_figures, use_keys
 ):
     traffic = TrafficLog()
-    people = system.seed("users", candidates=LOAD_THREADS + 1)
-    long_quiz = system.seed("assessment", sections=SECTIONS)["assessmentId"]
-    short_quiz = system.seed("assessment", sections=1)["assessmentId"]
-    syllabus_id = system.seed("syllabi", count=1)["syllabusIds"][0]
-    staff = ApiClient(system.base_url, traffic, people["staff"]["token"])
+    people = system.seed("drills.seed", "users", candidates=LOAD_THREADS + 1)
+    long_quiz = system.seed("drills.seed", "assessment", sections=SECTIONS)["assessmentId"]
+    short_quiz = system.seed("drills.seed", "assessment", sections=1)["assessmentId"]
+    syllabus_id = system.seed("drills.seed", "syllabi", count=1)["syllabusIds"][0]
+    staff = HttpClient(system.base_url, traffic, people["staff"]["token"])
     flows = [
-        CandidateFlow(ApiClient(system.base_url, traffic, person["token"]))
+        CandidateFlow(HttpClient(system.base_url, traffic, person["token"]))
         for person in people["candidates"]
     ]
-    finisher, finisher_session = flows[-1], flows[-1].start_session(short_quiz)
+    finisher, finisher_session = flows[-1], flows[-1].active_session(short_quiz)
     stop = threading.Event()
     loads = [
-        CandidateLoad(flow, flow.start_session(long_quiz), stop, use_keys=use_keys)
+        CandidateLoad(flow, flow.active_session(long_quiz), stop, use_keys=use_keys)
         for flow in flows[:-1]
     ]
     maintenance = system.processes["worker-maintenance"]
@@ -215,7 +222,7 @@ def restart_postgres_under(loads: list[CandidateLoad], postgres, maintenance) ->
 
 def jobs_started_after_recovery(staff, finisher: CandidateFlow, session_id: str, syllabus_id):
     """An evaluation (submit + complete) and a generation, started after the restart."""
-    expect(finisher.submit(session_id, 0), 201)
+    expect(finisher.submit(session_id, 0, answers=answers_for(1)), 201)
     evaluation = expect(finisher.complete(session_id), 202)["evaluation"]["jobId"]
     body = {"syllabusId": syllabus_id, "options": GENERATION_OPTIONS}
     generation = expect(staff.post("/api/v1/assessments/generate", body, kind="generate"), 202)
@@ -224,7 +231,7 @@ def jobs_started_after_recovery(staff, finisher: CandidateFlow, session_id: str,
 
 def acceptable(reply: Reply) -> bool:
     """The expected success, or the contract's 503 while the database is away."""
-    return reply.status == EXPECTED_STATUS[reply.kind] or reply.is_unavailable_envelope
+    return reply.status_code == EXPECTED_STATUS[reply.kind] or reply.is_unavailable_envelope
 
 
 def is_stuck_key_symptom(reply: Reply) -> bool:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from .api import ApiClient, CandidateFlow, Reply, TrafficLog
+from assessments.factories import answers_for
+from harness.client import CandidateFlow, HttpClient, Reply, TrafficLog
+from harness.processes import seconds_until
+
 from .checks import all_completed, job_integrity
-from .services import seconds_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.drill, pytest.mark.timeout(300)]
 
@@ -43,15 +45,15 @@ def test_redis_outage_loses_no_request_and_no_job(
     system, private_redis, private_postgres, drill_figures
 ):
     traffic = TrafficLog()
-    people = system.seed("users", candidates=CANDIDATES)
-    assessment_id = system.seed("assessment", sections=SECTIONS)["assessmentId"]
-    syllabus_ids = system.seed("syllabi", count=SYLLABI)["syllabusIds"]
-    staff = ApiClient(system.base_url, traffic, people["staff"]["token"])
+    people = system.seed("drills.seed", "users", candidates=CANDIDATES)
+    assessment_id = system.seed("drills.seed", "assessment", sections=SECTIONS)["assessmentId"]
+    syllabus_ids = system.seed("drills.seed", "syllabi", count=SYLLABI)["syllabusIds"]
+    staff = HttpClient(system.base_url, traffic, people["staff"]["token"])
     candidates = [
-        CandidateFlow(ApiClient(system.base_url, traffic, person["token"]))
+        CandidateFlow(HttpClient(system.base_url, traffic, person["token"]))
         for person in people["candidates"]
     ]
-    session_ids = [candidate.start_session(assessment_id) for candidate in candidates]
+    session_ids = [candidate.active_session(assessment_id) for candidate in candidates]
 
     private_redis.stop()
     down_at = time.monotonic()
@@ -86,7 +88,7 @@ def test_redis_outage_loses_no_request_and_no_job(
     assert integrity.jobs_expected == CANDIDATES + SYLLABI
     assert (integrity.jobs_lost, integrity.duplicates, integrity.attempt_gaps) == (0, 0, 0)
     # The system serves normally again, through the same processes.
-    assert staff.get("/readyz", kind="readyz-after").status == 200
+    assert staff.get("/readyz", kind="readyz-after").status_code == 200
     graded = [c.get(s).json()["evaluation"] for c, s in zip(candidates, session_ids, strict=True)]
     assert all(grade["status"] == "COMPLETED" and grade["score"] is not None for grade in graded)
     assert system.dead_processes() == []
@@ -119,20 +121,23 @@ def outage_traffic(staff, candidates, session_ids, syllabus_ids, deadline) -> Ou
 
 def candidate_during_outage(candidate: CandidateFlow, session_id: str, deadline: float):
     for index in range(SECTIONS):
-        candidate.submit(session_id, index, idempotency_key=f"{session_id}:{index}")
+        answers = answers_for(index + 1)
+        candidate.submit(
+            session_id, index, answers=answers, idempotency_key=f"{session_id}:{index}"
+        )
     completed = candidate.complete(session_id)
-    job_ids = [completed.json()["evaluation"]["jobId"]] if completed.status == 202 else []
+    job_ids = [completed.json()["evaluation"]["jobId"]] if completed.status_code == 202 else []
     poll_until(deadline, lambda: candidate.get(session_id))
     return job_ids
 
 
-def staff_during_outage(staff: ApiClient, syllabus_ids: list[str], deadline: float):
+def staff_during_outage(staff: HttpClient, syllabus_ids: list[str], deadline: float):
     generation, repeated = [], []
     for syllabus_id in syllabus_ids:
         body = {"syllabusId": syllabus_id, "options": GENERATION_OPTIONS}
         for kind, found in (("generate", generation), ("generate-again", repeated)):
             reply = staff.post("/api/v1/assessments/generate", body, kind=kind)
-            if reply.status in (200, 202):
+            if reply.status_code in (200, 202):
                 found.append(reply.json()["jobId"])
     staff.get("/readyz", kind="readyz")
     poll_until(deadline, lambda: [staff.get(f"/api/v1/jobs/{j}", kind="job") for j in generation])
@@ -146,7 +151,7 @@ def poll_until(deadline: float, poll) -> None:
 
 
 def unexpected_replies(replies: list[Reply]) -> list[Reply]:
-    return [reply for reply in replies if reply.status != EXPECTED_STATUS.get(reply.kind)]
+    return [reply for reply in replies if reply.status_code != EXPECTED_STATUS.get(reply.kind)]
 
 
 def failing_checks(reply: Reply) -> list[str] | None:

@@ -1,35 +1,12 @@
-"""Load test of the candidate flow: `loadtest/run.py` (`make loadtest`) starts the stack and runs
-this file; it can also be pointed at any running server:
+"""Load test of the candidate flow: `make loadtest` (`loadtest/run.py`) starts the stack and
+runs this file; it can also be pointed at any running server seeded by `loadtest/seed.py`
+(candidates `load-00001`…, staff `load-staff`), from the repository root:
 
-    LOADTEST_PASSWORD=… LOADTEST_JOB_ID=… .venv/bin/locust -f loadtest/locustfile.py \
-        --host http://127.0.0.1:8000
+    LOADTEST_PASSWORD=… LOADTEST_JOB_ID=… .venv/bin/python -m locust \
+        -f loadtest/locustfile.py --host http://127.0.0.1:8000
 
-Accounts come from `manage.py seed_loadtest` (candidates `load-00001`…, staff `load-staff`).
-Settings, from the environment (or from the seeder's JSON file named by LOADTEST_SEED_FILE):
-
-    LOADTEST_PASSWORD        candidates' password (required)
-    LOADTEST_STAFF_PASSWORD  load-staff's password (default: LOADTEST_PASSWORD)
-    LOADTEST_CANDIDATES      how many candidates were seeded (default 1000); users beyond it
-                             reuse accounts from the start (avoid: one ACTIVE session per user)
-    LOADTEST_ASSESSMENT_ID   the assessment to take (default: the first published one)
-    LOADTEST_JOB_ID          the seeding generation job the staff users poll
-    LOADTEST_RESUBMIT_RATE   probability of a deliberate repeat submission (default 0.05)
-    LOADTEST_EVAL_POLLS      polls of the session until its evaluation is COMPLETED (default 30)
-    LOADTEST_LOGIN_CONCURRENCY  logins in flight at once, across all users (default 40; 0 = no
-                             limit). A login verifies a PBKDF2 hash (~0.25 s of CPU): 1000 of
-                             them at once queue in gunicorn's accept queue ahead of every other
-                             request and time out. Users wait for a slot instead, client side;
-                             40 in flight queue at most ~10 s of CPU ahead of other requests.
-    LOADTEST_STEADY_MARKER   a file path: once every user has logged in, the login phase's
-                             figures are written to <path>.json, the statistics are reset and
-                             <path> is created (run.py --steady then times its window from it)
-
-Every response other than the expected status counts as a failure, except the deliberate repeat
-submissions, which must answer 409 SECTION_ALREADY_SUBMITTED (named separately in the stats).
-An evaluation not COMPLETED after the polls is a failure of the pseudo-request
-`EVAL evaluation completed`, whose "response time" is the wait from complete to COMPLETED.
-`FLOW logged in` times each user from its start to its token (waiting for a login slot
-included): its count is the number of users that got in.
+Settings come from LOADTEST_* variables or the seed's JSON file (LOADTEST_SEED_FILE); they,
+the users and what counts as a failure: loadtest/README.md.
 """
 
 from __future__ import annotations
@@ -38,6 +15,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -45,6 +23,8 @@ from typing import Any
 import gevent
 from gevent.lock import BoundedSemaphore, DummySemaphore
 from locust import FastHttpUser, between, events, stats, task
+
+from harness.client import API, CandidateFlow
 
 SEED_FILE = os.environ.get("LOADTEST_SEED_FILE")
 SEED: dict[str, Any] = json.loads(Path(SEED_FILE).read_text()) if SEED_FILE else {}
@@ -64,7 +44,6 @@ LOGIN_SLOTS = BoundedSemaphore(LOGIN_CONCURRENCY) if LOGIN_CONCURRENCY > 0 else 
 STEADY_MARKER = os.environ.get("LOADTEST_STEADY_MARKER")
 _logged_in = {"users": 0, "first_start": None}
 
-API = "/api/v1"
 # Distinct candidate per user, in spawn order (one locust process: a plain counter suffices).
 _candidate_numbers = itertools.count(0)
 
@@ -76,7 +55,7 @@ def next_candidate() -> str:
 @events.init.add_listener
 def _require_password(environment, **_kwargs) -> None:  # once, before any user: fail fast
     if not PASSWORD:
-        raise SystemExit("loadtest: set LOADTEST_PASSWORD (the password given to seed_loadtest)")
+        raise SystemExit("loadtest: set LOADTEST_PASSWORD (the password given to loadtest.seed)")
 
 
 @events.test_stop.add_listener
@@ -158,6 +137,27 @@ class ApiUser(FastHttpUser):
             _start_steady_window(self.environment)
 
 
+class LocustTransport:
+    """Sends `CandidateFlow`'s calls as Locust requests: named by their path with the session
+    id as {id}, a success on the statuses their kind expects; the parsed body or None."""
+
+    EXPECTED = {
+        "opt-in": (201, 200),
+        "start": (200,),
+        "submit": (201,),
+        "heartbeat": (200,),
+        "complete": (202, 200),
+        "session": (200,),
+    }
+
+    def __init__(self, user: ApiUser) -> None:
+        self.user = user
+
+    def request(self, method: str, path: str, body=None, *, kind: str, headers=None):
+        name = re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
+        return self.user.call(method, path, name=name, expect=self.EXPECTED[kind], body=body)
+
+
 class CandidateUser(ApiUser):
     """A candidate taking the assessment again and again, one full flow per task run."""
 
@@ -167,6 +167,7 @@ class CandidateUser(ApiUser):
     def on_start(self) -> None:
         self.username = next_candidate()
         self.assessment_id = ASSESSMENT_ID
+        self.flow = CandidateFlow(LocustTransport(self))
         self.log_in_at_start(self.username, PASSWORD)
 
     @task
@@ -181,67 +182,41 @@ class CandidateUser(ApiUser):
             _record_failure("FLOW", "published assessment", "no published assessment listed")
             return
         self.wait()
-        session = self.call(
-            "POST",
-            f"{API}/sessions/opt-in",
-            name=f"{API}/sessions/opt-in",
-            expect=(201, 200),
-            body={"assessmentId": assessment_id},
-        )
+        session = self.flow.opt_in(assessment_id)
         if session is None:
             return
         session_id = session["sessionId"]
         self.wait()
-        session = self.call(
-            "POST",
-            f"{API}/sessions/start",
-            name=f"{API}/sessions/start",
-            expect=(200,),
-            body={"sessionId": session_id},
-        )
+        session = self.flow.start(session_id)
         if session is None:
             return
-        # Resumes where an interrupted earlier flow stopped (opt-in/start return that session).
-        sections = session["assessment"]["sections"]
-        for index in range(session["currentSectionIndex"], len(sections)):
+        # Sections are revealed one at a time: each answer carries the next. Resumes where an
+        # interrupted earlier flow stopped (opt-in/start return that session).
+        while session["currentSectionIndex"] < session["sectionCount"]:
+            index = session["currentSectionIndex"]
+            section = session["assessment"]["sections"][index]
             self.wait()
-            body = {
-                "sectionId": sections[index]["sectionId"],
-                "sectionIndex": index,
-                "answers": _answers(sections[index]),
-            }
-            path = f"{API}/sessions/{session_id}/submit-section"
-            name = f"{API}/sessions/{{id}}/submit-section"
-            if self.call("POST", path, name=name, expect=(201,), body=body) is None:
+            section_id, answers = section["sectionId"], _answers(section)
+            session = self.flow.submit(session_id, index, section_id, answers)
+            if session is None:
                 return
-            if random.random() < RESUBMIT_RATE:  # noqa: S311 - load mix, not security
+            if random.random() < RESUBMIT_RATE:
                 self.wait()
                 repeat = self.call(
                     "POST",
-                    path,
+                    f"{API}/sessions/{session_id}/submit-section",
                     name=f"{API}/sessions/{{id}}/submit-section (repeat: 409 expected)",
                     expect=(409,),
-                    body=body,
+                    body={"sectionId": section_id, "sectionIndex": index, "answers": answers},
                     error_code="SECTION_ALREADY_SUBMITTED",
                 )
                 if repeat is None:
                     return
         self.wait()
-        heartbeat = self.call(
-            "POST",
-            f"{API}/sessions/{session_id}/heartbeat",
-            name=f"{API}/sessions/{{id}}/heartbeat",
-            expect=(200,),
-        )
-        if heartbeat is None:
+        if self.flow.heartbeat(session_id) is None:
             return
         self.wait()
-        completed = self.call(
-            "POST",
-            f"{API}/sessions/{session_id}/complete",
-            name=f"{API}/sessions/{{id}}/complete",
-            expect=(202, 200),
-        )
+        completed = self.flow.complete(session_id)
         if completed is None:
             return
         self.await_evaluation(session_id, completed)
@@ -253,12 +228,7 @@ class CandidateUser(ApiUser):
                 _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
                 return
             gevent.sleep(EVAL_POLL_SECONDS)
-            view = self.call(
-                "GET",
-                f"{API}/sessions/{session_id}",
-                name=f"{API}/sessions/{{id}}",
-                expect=(200,),
-            )
+            view = self.flow.get(session_id)
             if view is None:
                 return
         if (view.get("evaluation") or {}).get("status") == "COMPLETED":
@@ -334,7 +304,7 @@ def _answers(section: dict) -> dict[str, str]:
     answers = {}
     for question in section["questions"]:
         if question["type"] == "MCQ":
-            answers[question["questionId"]] = random.choice(question["options"])["id"]  # noqa: S311
+            answers[question["questionId"]] = random.choice(question["options"])["id"]
         else:
             topic = question["prompt"].rstrip(".?").rsplit(" about ", 1)[-1]
             answers[question["questionId"]] = (

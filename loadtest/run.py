@@ -1,26 +1,10 @@
 """`make loadtest`: the whole stack under a Locust load, then the evaluation backlog and the books.
 
-    .venv/bin/python loadtest/run.py [--users 1000] [--spawn-rate 20] [--run-time 3m]
+    .venv/bin/python -m loadtest.run [--users 1000] [--spawn-rate 20] [--run-time 3m] [--steady]
 
-(or LOADTEST_USERS, LOADTEST_SPAWN_RATE, LOADTEST_RUN_TIME, … in the environment; --help lists
-them). Steps:
-
-1. creates the database `assessment_engine_load` if missing, migrates it and empties it, and
-   flushes Redis db 12 (broker, cache, throttles): never the development or test data;
-2. seeds it with `manage.py seed_loadtest` (candidates, load-staff, one PUBLISHED assessment
-   generated through the real pipeline, offline provider);
-3. starts, as the Procfile does, gunicorn (WEB_CONCURRENCY sync workers), a generation and an
-   evaluation worker (`--pool threads --concurrency 10`), the maintenance worker and beat;
-4. runs `locust -f loadtest/locustfile.py --headless` against it;
-5. times the evaluation backlog's drain (end of the Locust run → no EVALUATION job PENDING or
-   PROCESSING) and checks the books: every COMPLETED session has exactly one evaluation job,
-   keyed `evaluation:<sessionId>`, and one Evaluation row; no job FAILED;
-6. prints the summary (requests, failures, throughput, p50/p95/p99 per endpoint, drain time,
-   lost/duplicated jobs) and exits non-zero on any failure.
-
-Every child process is stopped at the end, also on errors, Ctrl-C and SIGTERM. Logs and Locust's
-CSV files stay in a temporary directory whose path is printed. PostgreSQL connections stay
-under ~30: WEB_CONCURRENCY + 2 x worker concurrency + maintenance + this script.
+Every option is also LOADTEST_<OPTION> in the environment (--help lists them). On a database
+and Redis db of its own, seeded by `loadtest/seed.py`, against the Procfile's processes; the
+steps and the books it checks: loadtest/README.md. Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -32,31 +16,28 @@ import os
 import platform
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "bench"))
-
-from _harness import (  # noqa: E402 - bench/ is not a package
-    BenchmarkError,
+from harness import databases
+from harness.processes import (
     ChildProcess,
-    free_port,
+    HarnessError,
+    cpu_seconds,
     install_stop_signals,
+    process_group,
+    run_main,
 )
+from harness.stack import Stack, prepare_database, run_python, stack_environment
 
-POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 LOAD_DATABASE = "assessment_engine_load"
-LOAD_DATABASE_URL = f"{POSTGRES_SERVER}/{LOAD_DATABASE}"
+LOAD_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{LOAD_DATABASE}"
 LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "assessment-engine-loadtest-media"
 SAMPLE_SECONDS = 2.0
@@ -68,43 +49,32 @@ HTTP_TYPES = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 # --- configuration -------------------------------------------------------------------------
 
 
+# option: (type, default, help); each also LOADTEST_<OPTION> in the environment
+OPTIONS = {
+    "users": (int, "1000", None),
+    "spawn-rate": (float, "20", None),
+    "run-time": (str, "3m", "e.g. 90s, 3m"),
+    "candidates": (int, "1000", "candidates to seed (at least --users)"),
+    "web-concurrency": (int, "5", None),
+    "worker-concurrency": (int, "10", None),
+    "drain-timeout": (float, "600", None),
+    "login-concurrency": (int, "40", "logins in flight at once (0 = unlimited)"),
+    "password": (str, "load-test-Password-1", None),
+    "staff-password": (str, "load-staff-Password-1", None),
+}
+
+
 def parse_args() -> argparse.Namespace:
-    env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=int(env("LOADTEST_USERS", "1000")))
-    parser.add_argument("--spawn-rate", type=float, default=float(env("LOADTEST_SPAWN_RATE", "20")))
-    parser.add_argument("--run-time", default=env("LOADTEST_RUN_TIME", "3m"), help="e.g. 90s, 3m")
-    parser.add_argument(
-        "--candidates",
-        type=int,
-        default=int(env("LOADTEST_CANDIDATES", "1000")),
-        help="candidates to seed (at least --users)",
-    )
-    parser.add_argument(
-        "--web-concurrency", type=int, default=int(env("LOADTEST_WEB_CONCURRENCY", "5"))
-    )
-    parser.add_argument(
-        "--worker-concurrency", type=int, default=int(env("LOADTEST_WORKER_CONCURRENCY", "10"))
-    )
-    parser.add_argument(
-        "--drain-timeout", type=float, default=float(env("LOADTEST_DRAIN_TIMEOUT", "600"))
-    )
-    parser.add_argument(
-        "--login-concurrency",
-        type=int,
-        default=int(env("LOADTEST_LOGIN_CONCURRENCY", "40")),
-        help="logins in flight at once (0 = unlimited); see loadtest/locustfile.py",
-    )
+    for name, (kind, default, help_text) in OPTIONS.items():
+        env_default = os.environ.get(f"LOADTEST_{name.upper().replace('-', '_')}", default)
+        parser.add_argument(f"--{name}", type=kind, default=kind(env_default), help=help_text)
     parser.add_argument(
         "--steady",
         action="store_true",
-        default=env("LOADTEST_STEADY", "") not in ("", "0", "false"),
+        default=os.environ.get("LOADTEST_STEADY", "") not in ("", "0", "false"),
         help="measure --run-time from the moment every user has logged in (login phase"
         " reported apart); without it --run-time includes the ramp and the logins, as Locust's -t",
-    )
-    parser.add_argument("--password", default=env("LOADTEST_PASSWORD", "load-test-Password-1"))
-    parser.add_argument(
-        "--staff-password", default=env("LOADTEST_STAFF_PASSWORD", "load-staff-Password-1")
     )
     args = parser.parse_args()
     args.candidates = max(args.candidates, args.users)
@@ -121,166 +91,39 @@ def duration_seconds(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def load_environment(**overrides: str) -> dict[str, str]:
-    """This process's and every child's environment: the load database and Redis db only, the
-    offline provider, quiet logs, and throttles out of the way (every user comes from one IP)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "assessment_engine.settings.local",
-        "DJANGO_DEBUG": "false",  # DEBUG keeps every SQL statement in memory
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": LOAD_DATABASE_URL,
-        "DATABASE_REPLICA_URL": "",
-        "REDIS_URL": LOAD_REDIS_URL,
-        "CELERY_BROKER_URL": LOAD_REDIS_URL,
-        "GEMINI_API_KEY": "",  # blank, not removed: a value in .env would otherwise apply
-        "GEMINI_API_BASE_URL": "",
-        "THROTTLE_CANDIDATE_RATE": "100000/min",
-        "THROTTLE_LOGIN_RATE": "100000/min",
-        "THROTTLE_LOGIN_CLIENT_RATE": "100000/min",
-        # Off like the throttles: the locustfile paces its logins itself (at most 40 in flight).
-        "LOGIN_CONCURRENCY_PER_HOST": "64",
-        "MEDIA_ROOT": str(MEDIA_ROOT),
-        "BIND_HOST": "127.0.0.1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.update(overrides)
-    return env
+def load_environment() -> dict[str, str]:
+    """The load database and Redis db only, quiet logs, and throttles out of the way (every
+    user comes from one IP; the locustfile paces its logins itself)."""
+    return stack_environment(
+        database_url=LOAD_DATABASE_URL,
+        redis_url=LOAD_REDIS_URL,
+        LOG_LEVEL="WARNING",
+        THROTTLE_CANDIDATE_RATE="100000/min",
+        THROTTLE_LOGIN_RATE="100000/min",
+        THROTTLE_LOGIN_CLIENT_RATE="100000/min",
+        LOGIN_CONCURRENCY_PER_HOST="64",
+        MEDIA_ROOT=str(MEDIA_ROOT),
+    )
 
 
 # --- database and Redis ----------------------------------------------------------------------
 
 
-def manage(*arguments: str, timeout: float = 300) -> str:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, "manage.py", *arguments],
-        cwd=REPO_ROOT,
-        env=load_environment(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchmarkError(f"manage.py {arguments[0]} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-def prepare_database() -> None:
-    """Create the load database if missing, migrate it, empty it and Redis db 12."""
-    import psycopg
-    import redis
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [LOAD_DATABASE]
-        ).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{LOAD_DATABASE}"')
-    manage("migrate", "--noinput", "-v", "0")
-    manage("flush", "--noinput", "-v", "0")
-    with redis.Redis.from_url(LOAD_REDIS_URL) as client:
-        client.flushdb()
+def prepare_load_database() -> None:
+    """Create the load database if missing, migrate it, empty it and its Redis db."""
+    prepare_database(load_environment())
+    run_python(["manage.py", "flush", "--noinput", "-v", "0"], env=load_environment())
+    databases.flush_redis(LOAD_REDIS_URL)
 
 
 def seed(args: argparse.Namespace, scratch: Path) -> dict:
+    command = ["-m", "loadtest.seed", "--candidates", str(args.candidates)]
+    command += ["--password", args.password, "--staff-password", args.staff_password]
+    output = run_python(command, env=load_environment(), timeout=900)
+    data = json.loads(output.strip().splitlines()[-1])
     seed_file = scratch / "seed.json"
-    started = time.perf_counter()
-    manage(
-        "seed_loadtest",
-        "--candidates",
-        str(args.candidates),
-        "--password",
-        args.password,
-        "--staff-password",
-        args.staff_password,
-        "--output",
-        str(seed_file),
-    )
-    data = json.loads(seed_file.read_text())
-    data["seedSeconds"] = time.perf_counter() - started
-    data["file"] = str(seed_file)
-    return data
-
-
-# --- child processes -------------------------------------------------------------------------
-
-
-def celery(name: str, *arguments: str, log_dir: Path, env: dict[str, str]) -> ChildProcess:
-    command = [sys.executable, "-m", "celery", "-A", "assessment_engine", *arguments]
-    return ChildProcess(name, command, env=env, log_dir=log_dir)
-
-
-def start_stack(args: argparse.Namespace, port: int, log_dir: Path) -> list[ChildProcess]:
-    """gunicorn, the three workers and beat, as in the Procfile (workers log at INFO only so
-    that their " ready." line shows; Django itself logs WARNING and above)."""
-    env = load_environment(PORT=str(port), WEB_CONCURRENCY=str(args.web_concurrency))
-    children: list[ChildProcess] = []
-    try:
-        web = ChildProcess(
-            "gunicorn",
-            [sys.executable, "-m", "gunicorn", "assessment_engine.wsgi", "-c", "gunicorn.conf.py"],
-            env=env,
-            log_dir=log_dir,
-        )
-        children.append(web)
-        threads = str(args.worker_concurrency)
-        for queue in ("generation", "evaluation"):
-            children.append(
-                celery(
-                    f"worker_{queue}",
-                    *("worker", "--queues", queue, "--hostname", f"{queue}@%h"),
-                    *("--pool", "threads", "--concurrency", threads, "--loglevel", "INFO"),
-                    log_dir=log_dir,
-                    env=env,
-                )
-            )
-        children.append(
-            celery(
-                "worker_maintenance",
-                *("worker", "--queues", "maintenance", "--hostname", "maintenance@%h"),
-                *("--concurrency", "1", "--loglevel", "INFO"),
-                log_dir=log_dir,
-                env=env,
-            )
-        )
-        children.append(
-            celery(
-                "beat",
-                *("beat", "--schedule", str(log_dir / "celerybeat-schedule"), "--loglevel", "INFO"),
-                log_dir=log_dir,
-                env=env,
-            )
-        )
-        for worker in children[1:4]:
-            worker.wait_for_log(" ready.", timeout=60)
-        wait_for_http(f"http://127.0.0.1:{port}/readyz", web, timeout=60)
-    except BaseException:
-        stop_all(children)
-        raise
-    return children
-
-
-def wait_for_http(url: str, owner: ChildProcess, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        owner.require_alive()
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise BenchmarkError(f"{url} did not answer 200 within {timeout} s:\n{owner.log_tail()}")
-
-
-def stop_all(children: list[ChildProcess]) -> None:
-    for child in reversed(children):
-        try:
-            child.stop()
-        except Exception as exc:  # noqa: BLE001 - keep stopping the others
-            print(f"could not stop {child.name}: {exc}", file=sys.stderr)
+    seed_file.write_text(json.dumps(data, indent=2))
+    return {**data, "file": str(seed_file)}
 
 
 # --- sampling while Locust runs ----------------------------------------------------------------
@@ -313,30 +156,12 @@ class Samples:
 
 
 def sample(samples: Samples, children: list[ChildProcess]) -> None:
-    import psutil
-
-    samples.peak_connections = max(samples.peak_connections, connection_count())
+    connections = databases.connections_to(LOAD_DATABASE_URL)
+    samples.peak_connections = max(samples.peak_connections, connections)
     samples.load_averages.append(os.getloadavg()[0])
     for child in children:
-        try:
-            root = psutil.Process(child.process.pid)
-            processes = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            continue
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            samples.cpu_by_pid[process.pid] = (child.name, times.user + times.system)
-
-
-def connection_count() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+        for pid, seconds in cpu_seconds(process_group(child.process.pid)).items():
+            samples.cpu_by_pid[pid] = (child.name, seconds)
 
 
 @dataclass
@@ -350,10 +175,9 @@ class LocustRun:
 
 def run_locust(
     args: argparse.Namespace,
-    port: int,
+    stack: Stack,
     seed_data: dict,
     log_dir: Path,
-    stack: list[ChildProcess],
 ) -> LocustRun:
     import psutil
 
@@ -376,21 +200,21 @@ def run_locust(
         *("-u", str(args.users), "-r", str(args.spawn_rate)),
         # --steady: no -t; this script stops Locust (SIGTERM) when its window is over.
         *(() if args.steady else ("-t", args.run_time)),
-        *("--host", f"http://127.0.0.1:{port}", "--csv", str(log_dir / "stats")),
+        *("--host", stack.base_url, "--csv", str(log_dir / "stats")),
     ]
     samples = Samples()
     psutil.cpu_percent()  # starts the machine-wide measurement window
     started = time.perf_counter()
-    locust = ChildProcess("locust", command, env=env, log_dir=log_dir)
+    locust = ChildProcess("locust", command, env=env, log_path=log_dir / "locust.log")
     window_start = None
     try:
         deadline = time.monotonic() + args.run_seconds + (LOGIN_PHASE_LIMIT if args.steady else 0)
         while locust.process.poll() is None:
             if time.monotonic() > deadline + 120:
-                raise BenchmarkError(
+                raise HarnessError(
                     f"locust still running long after its time:\n{locust.log_tail()}"
                 )
-            for child in stack:
+            for child in stack.processes.values():
                 child.require_alive()
             if args.steady and window_start is None and marker.exists():
                 window_start = float(marker.read_text())
@@ -401,15 +225,15 @@ def run_locust(
                 os.killpg(locust.process.pid, signal.SIGTERM)  # Locust stops, prints, exits
                 locust.process.wait(timeout=120)
                 break
-            sample(samples, [*stack, locust])
+            sample(samples, [*stack.processes.values(), locust])
             time.sleep(SAMPLE_SECONDS)
         samples.machine_busy = psutil.cpu_percent() / 100
     finally:
         locust.stop()
     if args.steady and window_start is None:
-        raise BenchmarkError(f"not every user logged in within the limit:\n{locust.log_tail()}")
+        raise HarnessError(f"not every user logged in within the limit:\n{locust.log_tail()}")
     if not (log_dir / "stats_stats.csv").exists():
-        raise BenchmarkError(f"locust wrote no statistics:\n{locust.log_tail()}")
+        raise HarnessError(f"locust wrote no statistics:\n{locust.log_tail()}")
     return LocustRun(
         seconds=time.perf_counter() - started,
         samples=samples,
@@ -432,7 +256,7 @@ def drain_seconds(started: float, timeout: float) -> float:
     )
     while open_jobs.exists():
         if time.perf_counter() - started > timeout:
-            raise BenchmarkError(
+            raise HarnessError(
                 f"{open_jobs.count()} evaluation jobs still open after {timeout:.0f} s"
             )
         time.sleep(DRAIN_POLL_SECONDS)
@@ -685,30 +509,28 @@ def main() -> int:
     load_at_start = os.getloadavg()[0]
     scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
     print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
-    prepare_database()
+    prepare_load_database()
     seed_data = seed(args, scratch)
     os.environ.update(load_environment())
     import django
 
     django.setup()
-    port = free_port()
-    stack = start_stack(args, port, scratch)
-    try:
+    env = {**load_environment(), "WEB_CONCURRENCY": str(args.web_concurrency)}
+    with Stack(env=env, work_dir=scratch) as stack:
+        stack.start(ai_concurrency=args.worker_concurrency)
         print(
-            f"loadtest: stack up on 127.0.0.1:{port}; locust {args.users} users,"
+            f"loadtest: stack up at {stack.base_url}; locust {args.users} users,"
             f" {args.run_time}{' after the logins' if args.steady else ''}",
             file=sys.stderr,
             flush=True,
         )
-        run = run_locust(args, port, seed_data, scratch, stack)
+        run = run_locust(args, stack, seed_data, scratch)
         ended = time.perf_counter()
         # gunicorn still works through requests Locust sent and no longer waits for: stop it
         # (in-flight requests finish) so that no session completes after the books are read.
-        stack[0].stop()
+        stack.processes["web"].stop()
         drain = drain_seconds(ended, args.drain_timeout)
         books = check_books()
-    finally:
-        stop_all(stack)
     return print_report(
         args,
         seed_data,
@@ -722,11 +544,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchmarkError as error:
-        print(f"load test failed: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_main(main, what="load test")

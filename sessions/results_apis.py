@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from assessment_engine.api.permissions import IsStaff
 from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
-from assessments.content_memo import content_of
+from assessments.content_cache import content_of
 from assessments.selectors import assessment_get_visible
 
 from .models import SessionStatus

@@ -1,27 +1,16 @@
 """At most N password checks at a time on one host, across all of its web processes, shared
 fairly between client addresses and between accounts.
 
-A login checks a PBKDF2 hash, about 0.25 s of one core. In a start-of-exam wave every sync
-worker of a host can be hashing at once, and the candidates already in their exam queue
-behind the hashing. Capping the checks in flight per host (`LOGIN_CONCURRENCY_PER_HOST`,
-half the cores by default) keeps the other workers for them; a login that finds every slot
-taken answers `429 THROTTLED` with `Retry-After`, which clients already handle.
+A password check is slow by design: in a start-of-exam wave every sync worker of a host could
+be hashing while the candidates already in their exam queue behind it. Capping the checks in
+flight per host (`LOGIN_CONCURRENCY_PER_HOST`) keeps the other workers for them; a login that
+finds every slot taken answers `429 THROTTLED` with `Retry-After`. So that one client (or one
+guessed account) cannot hold every slot, each may hold at most its share (half, at least one).
 
-A cap alone is a lever for one client to lock everyone out: a few threads sending wrong
-passwords as fast as the answers come back, well under the per-address rate, can hold every
-slot all the time. So one client address, and one account, may each hold at most their
-*share* of the slots (half, at least one): whatever one client or one guessed account does,
-the other half stays free for everybody else.
-
-A slot is a lock file in `LOGIN_SLOTS_DIR` held with flock(2); its holder writes who it is
-checking for (digests of the address and the account) into the file. The kernel releases a
-lock when its holder exits, however it exits, so a killed worker never leaks a slot (what it
-wrote stays, but is ignored: only locked slots are counted). Taking a slot is "count what
-this client and this account hold, then lock a free one", which must not interleave with
-another process doing the same, so it runs under one more lock, `guard.lock`, held for the
-few microseconds it takes to look at N small files. The host's processes share the slots
-without a network round trip. Redis would count across hosts, but the CPU being protected is
-this host's.
+A slot is a lock file in `LOGIN_SLOTS_DIR` held with flock(2), naming (as digests) the address
+and account it checks for: the kernel releases it when its holder exits, however it exits, so a
+killed worker never leaks a slot. Counting and taking a slot happen under one more lock,
+`guard.lock`. Redis would count across hosts, but the CPU being protected is this host's.
 """
 
 import fcntl

@@ -179,7 +179,7 @@ FLOWER_BASIC_AUTH = env("FLOWER_BASIC_AUTH", default=None)
 
 # --- REST API ------------------------------------------------------------------------------
 AUTH_TOKEN_TTL = timedelta(seconds=env.int("AUTH_TOKEN_TTL_SECONDS", default=10 * 60 * 60))
-# Password checks (PBKDF2, ~0.25 s of a core each) in flight at once per host, across its web
+# Password checks (PBKDF2: slow by design) in flight at once per host, across its web
 # processes: a login wave must leave workers for the candidates (accounts/password_slots.py).
 LOGIN_CONCURRENCY_PER_HOST = env.int(
     "LOGIN_CONCURRENCY_PER_HOST", default=max(1, (os.cpu_count() or 2) // 2)

@@ -13,7 +13,7 @@ from knox.models import AuthToken
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from assessment_engine.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema?format=json", application)

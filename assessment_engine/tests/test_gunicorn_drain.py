@@ -14,7 +14,7 @@ import pytest
 from knox.models import AuthToken
 
 from conftest import REPO_ROOT, worker_environment
-from syllabus.tests import pdfs
+from harness import pdfs
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

@@ -87,12 +87,14 @@ def test_a_nul_in_a_query_string_is_400(staff_client, path, query):
 
 
 def test_a_nul_in_an_upload_subject_is_400(staff_client):
-    from syllabus.tests import pdfs
-    from syllabus.tests.conftest import pdf_file
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from harness import pdfs
+
+    pdf = SimpleUploadedFile("syllabus.pdf", pdfs.text_pdf(1), content_type="application/pdf")
     response = staff_client.post(
         "/api/v1/admin/syllabus/upload",
-        {"subject": "a\x00b", "files[]": [pdf_file(pdfs.text_pdf(1))]},
+        {"subject": "a\x00b", "files[]": [pdf]},
         format="multipart",
     )
     assert_refused(response)

@@ -9,7 +9,7 @@ from typing import Any
 
 from assessments.content import GenerationOptions
 from assessments.content.offline import generate_offline
-from jobs.tests.fake_gemini import asks_for, json_reply
+from harness.fake_gemini import asks_for, json_reply
 
 IS_GENERATION = asks_for("sections")
 IS_VERIFICATION = asks_for("verdicts")

@@ -1,8 +1,8 @@
 """The real sample syllabi in ../shared/data/syllabi/: read from there, never copied here."""
 
-from pathlib import Path
+from harness.pdfs import SAMPLE_SYLLABI_DIR
 
-SAMPLE_SYLLABI_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "syllabi"
+__all__ = ["SAMPLE_SYLLABI", "SAMPLE_SYLLABI_DIR"]
 SAMPLE_SYLLABI = (
     "computational-linguistics-lin7076",
     "programming-paradigms-cs231",

@@ -6,8 +6,8 @@ from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AIJob, JobStatus
 from jobs.tests.inline import run_until_finished
+from syllabus.factories import make_syllabus
 
-from .factories import make_syllabus
 from .test_generation import SMALL
 
 pytestmark = pytest.mark.django_db

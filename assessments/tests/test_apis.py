@@ -6,8 +6,8 @@ from assessments.candidate_view import ANSWER_KEY_FIELDS
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AIJob, JobStatus
 from jobs.tests.inline import run_until_finished
+from syllabus.factories import make_syllabus
 
-from .factories import make_syllabus
 from .test_generation import SMALL, _keys
 from .test_policy import DEFAULT_POLICY
 

@@ -6,8 +6,8 @@ from django.db import connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from assessments.factories import make_assessment
 from assessments.models import Assessment, AssessmentStatus
-from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.db import connection
 
 from jobs.models import AIJob
-
-from .factories import make_syllabus
+from syllabus.factories import make_syllabus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

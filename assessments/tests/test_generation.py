@@ -13,8 +13,8 @@ from assessments.generation import GenerationHandler, combined_text, generation_
 from assessments.models import Assessment, AssessmentStatus
 from jobs.models import AttemptStatus, JobStatus
 from jobs.tests.inline import run_until_finished
+from syllabus.factories import make_syllabus
 
-from .factories import make_syllabus
 from .gemini_script import IS_GENERATION, agree
 
 pytestmark = [

@@ -15,11 +15,11 @@ from assessments.prompts import (
     REGENERATION_PROMPT_VERSION,
     VERIFICATION_PROMPT_VERSION,
 )
+from harness.fake_gemini import error_reply, json_reply, request_text
 from jobs.models import AttemptStatus, JobStatus
-from jobs.tests.fake_gemini import error_reply, json_reply, request_text
 from jobs.tests.inline import run_until_finished
+from syllabus.factories import make_syllabus
 
-from .factories import make_syllabus
 from .gemini_script import (
     IS_GENERATION,
     IS_REGENERATION,

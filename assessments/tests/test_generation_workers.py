@@ -12,8 +12,8 @@ from assessments.generation import generation_trigger
 from assessments.models import Assessment
 from jobs.models import AIJob, JobStatus
 from jobs.services import jobs_sweep
+from syllabus.factories import make_syllabus
 
-from .factories import make_syllabus
 from .gemini_script import IS_GENERATION, agree
 from .test_generation import SMALL, valid_answer
 

@@ -9,8 +9,7 @@ from assessments.content import GenerationOptions, validate_content
 from assessments.content.offline import generate_offline
 from assessments.content.rubric import render_rubric
 from assessments.content.validation import ContentInvalid
-
-from .factories import COURSE_TEXT
+from harness.pdfs import COURSE_TEXT
 
 OPTIONS = GenerationOptions(section_count=1, questions_per_section=4)
 

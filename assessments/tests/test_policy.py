@@ -9,9 +9,9 @@ from django.core.management.base import SystemCheckError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments.factories import make_assessment
 from assessments.models import Assessment
 from assessments.policy import POLICY_FIELDS, review_level
-from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from assessments.content import GenerationOptions
 from assessments.generation import generation_trigger
 from assessments.prompts import delimited, generation_contents
+from harness.fake_gemini import json_reply
 from jobs.models import JobStatus
-from jobs.tests.fake_gemini import json_reply
 from jobs.tests.inline import run_until_finished
+from syllabus.factories import make_syllabus
 from syllabus.models import Syllabus
 
-from .factories import make_syllabus
 from .gemini_script import IS_GENERATION, agree, v2_answer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(60)]

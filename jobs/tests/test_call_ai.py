@@ -4,9 +4,9 @@ import psycopg
 import pytest
 from django.db import connection
 
+from harness.fake_gemini import json_reply
 from jobs.ai.base import AIRequest
 from jobs.ai.factory import call_ai
-from jobs.tests.fake_gemini import json_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from harness.fake_gemini import FakeGemini, Reply, json_reply, text_reply
 from jobs.ai.base import AIError, AIRequest, PermanentAIError, TransientAIError
 from jobs.ai.factory import clear_provider_cache, get_provider
 from jobs.ai.gemini import GeminiProvider
 from jobs.ai.offline import OfflineProvider
-from jobs.tests.fake_gemini import FakeGemini, Reply, json_reply, text_reply
 
 API_KEY = "test-key-not-real-123"
 MODEL = "gemini-2.5-flash"

@@ -9,11 +9,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from assessments.factories import make_assessment
 from sessions.grading.plan import totals
 from sessions.models import CandidateSession, Evaluation, SectionSubmission, SessionStatus
-
-from .factories import make_assessment
 
 # The hand-computed example of test_statistics: one section, s1q1 (MCQ A/B, key B, 1 point),
 # s1q2 (short answer, 5 points), s1q3 (MCQ A-D, key C, 1 point).

@@ -9,17 +9,17 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from assessments.factories import make_assessment
 from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
-from assessments.tests.factories import make_syllabus
+from harness import pdfs
 from jobs.models import AIJob, JobStatus
 from sessions.models import Evaluation
+from syllabus.factories import make_syllabus
 from syllabus.models import Syllabus
-from syllabus.tests import pdfs
 from syllabus.tests.conftest import pdf_file
 
-from .factories import make_assessment
 from .test_evaluation import complete_session, evaluation_job, finish
 
 pytestmark = pytest.mark.django_db

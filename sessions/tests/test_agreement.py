@@ -8,12 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from harness.client import SessionFlow
 from sessions.agreement import AgreementRow, agreement_statistics, quadratic_weighted_kappa
 from sessions.evaluation import evaluation_grade_answer, evaluation_override
 from sessions.models import Evaluation
 
-from .conftest import SessionFlow
 from .grading import graded_evaluation
 from .test_evaluation import ai_grade
 

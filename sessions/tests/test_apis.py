@@ -6,12 +6,11 @@ import pytest
 from django.utils import timezone
 
 from assessments.candidate_view import ANSWER_KEY_FIELDS
+from assessments.factories import answers_for, make_assessment
 from assessments.models import AssessmentStatus
+from harness.client import SessionFlow
 from jobs.models import AIJob, JobType
 from sessions.models import CandidateSession, SectionSubmission
-
-from .conftest import SessionFlow
-from .factories import answers_for, make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +254,7 @@ def test_answers_are_optional(flow, assessment):
 
 def test_someone_elses_session_is_404(flow, assessment, client_for):
     session_id = flow.active_session(assessment)
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
 
     intruder = SessionFlow(client_for(UserFactory()))
 
@@ -308,7 +307,7 @@ def test_unknown_session_is_404(flow):
 
 def test_list_is_yours_only_and_has_no_assessment(flow, assessment, client_for):
     flow.active_session(assessment)
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
 
     SessionFlow(client_for(UserFactory())).opt_in(assessment.pk)
 

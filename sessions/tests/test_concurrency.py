@@ -7,12 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from jobs.models import AIJob
 from sessions import services
 from sessions.models import CandidateSession, SectionSubmission
-
-from .conftest import SessionFlow
-from .factories import make_assessment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
@@ -195,7 +194,7 @@ def graded_then_regraded(flow, assessment, first_answers: dict) -> tuple:
 def test_a_regrade_racing_a_manual_grade_never_loses_the_persons_grade(flows, round_):
     """The regrade's store and a staff override of the same answer run at once: whichever
     commits first, the person's score is the one shown, and exactly one override exists."""
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
     from jobs.tests.inline import run_until_finished
     from sessions.evaluation import evaluation_override
     from sessions.models import Evaluation
@@ -229,7 +228,7 @@ def test_a_regrade_racing_a_manual_grade_never_loses_the_persons_grade(flows, ro
 def test_a_regrade_racing_a_per_criterion_grade_keeps_the_persons_criteria(flows, round_):
     """As above, for the grading queue: the person's points per criterion, their total and
     their feedback are what is shown, whichever of the two commits first."""
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
     from jobs.tests.inline import run_until_finished
     from sessions.evaluation import evaluation_grade_answer
     from sessions.models import Evaluation

@@ -9,17 +9,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from assessments.content_cache import candidate_view_of
+from assessments.factories import make_assessment
 from assessments.models import Assessment, AssessmentStatus
+from harness.client import SessionFlow
 from jobs.models import AIJob, JobType
 from jobs.tests.inline import run_until_finished
 from sessions.models import CandidateSession, SectionSubmission
 from sessions.services import sessions_complete_overdue, sessions_sweep
 from sessions.shuffling import arranged_sections
-
-from .conftest import SessionFlow
-from .factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

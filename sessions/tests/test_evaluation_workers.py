@@ -4,13 +4,13 @@ import time
 
 import pytest
 
+from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from jobs.dispatch import job_publish
 from jobs.models import JobStatus
 from jobs.services import jobs_sweep
 from sessions.models import CandidateSession, Evaluation
 
-from .conftest import SessionFlow
-from .factories import make_assessment
 from .test_concurrency import race
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]

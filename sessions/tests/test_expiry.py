@@ -8,10 +8,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from assessments.factories import make_assessment
 from sessions.models import CandidateSession
 from sessions.services import sessions_expire_inactive
-
-from .factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +71,8 @@ def test_heartbeat_keeps_the_session_alive(flow, assessment, settings):
 
 
 def test_the_sweep_expires_in_bulk_only_sessions_past_their_timeout(client_for, settings):
-    from assessment_engine.accounts.tests.factories import UserFactory
-
-    from .conftest import SessionFlow
+    from assessment_engine.accounts.factories import UserFactory
+    from harness.client import SessionFlow
 
     timeout = settings.SESSION_INACTIVITY_TIMEOUT_SECONDS
     assessment = make_assessment()

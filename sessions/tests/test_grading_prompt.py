@@ -6,14 +6,13 @@ import re
 
 import pytest
 
+from assessments.factories import make_assessment
 from assessments.models import ReviewLevel
 from jobs.models import JobStatus
 from jobs.tests.inline import run_until_finished as finish
 from sessions.grading.prompts import EVALUATION_PROMPT_VERSION, NONCE_BYTES
 from sessions.grading.signals import addresses_the_grader
 from sessions.models import CandidateSession, Evaluation
-
-from .factories import make_assessment
 
 pytestmark = [
     pytest.mark.django_db,

@@ -3,13 +3,13 @@ and the session admin page showing what was submitted."""
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from sessions.evaluation import evaluation_grade_answer
 from sessions.models import Evaluation
 from sessions.selectors import grading_queue
 
-from .conftest import SessionFlow
-from .factories import make_assessment
 from .grading import PLEA, graded_evaluation, question, with_rubric_criteria
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_retries")]

@@ -3,11 +3,11 @@ queue, and the candidate's session view stops calling the scores provisional."""
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
+from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from syllabus.tests import test_admin_browser
 
-from .conftest import SessionFlow
-from .factories import make_assessment
 from .grading import PLEA, graded_evaluation, with_rubric_criteria
 
 pytestmark = [

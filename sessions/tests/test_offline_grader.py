@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assessments.content import GenerationOptions, InsufficientSyllabusText, generate_offline
-from assessments.tests.factories import COURSE_TEXT
+from harness.pdfs import COURSE_TEXT
 from sessions.grading.expected import reference_lemmas
 from sessions.grading.offline import grade_offline
 from sessions.grading.plan import UNANSWERED_FEEDBACK, Criterion, ShortAnswer, plan_grading

@@ -11,7 +11,7 @@ running server; the last test prices the cold read.
 import pytest
 
 from assessments.content_cache import content_of
-from sessions.tests.factories import make_assessment
+from assessments.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 

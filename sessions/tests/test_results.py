@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.http import StreamingHttpResponse
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from sessions.models import SessionStatus
 from sessions.results import ResultsFilter, results_csv, results_queryset
 from sessions.review import review_state

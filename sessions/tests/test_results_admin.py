@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.http import StreamingHttpResponse
 from django.test import Client
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 
 from .results_data import example_assessment, example_sessions, graded_session
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from syllabus.tests import test_admin_browser
 
 from .results_data import example_assessment, example_sessions, graded_session

@@ -6,15 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessment_engine.accounts.tests.factories import UserFactory
+from assessment_engine.accounts.factories import UserFactory
 from assessments.candidate_view import ANSWER_KEY_FIELDS
+from assessments.factories import make_assessment
 from assessments.models import Assessment, ReviewLevel
+from harness.client import SessionFlow
 from jobs.tests.inline import run_until_finished
 from sessions.models import CandidateSession, Evaluation
 from sessions.review import WITHHELD_FEEDBACK
-
-from .conftest import SessionFlow
-from .factories import make_assessment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_retries")]
 

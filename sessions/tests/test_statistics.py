@@ -31,8 +31,8 @@ import uuid
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import UserFactory
-from assessments.content_memo import content_of
+from assessment_engine.accounts.factories import UserFactory
+from assessments.content_cache import content_of
 from sessions.models import SessionStatus
 from sessions.statistics import ItemSums, item_analysis
 

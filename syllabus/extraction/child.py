@@ -9,9 +9,6 @@ The reply leaves on the original stdout as one JSON object, then the process exi
     {"status": "error", "reason": <PdfError.reason>, "detail": str,
      "page_count": int, "max_pages": int}      (the last two for too_many_pages only)
 Any other exit (a signal, a non-zero status, no or malformed reply) means the parser crashed.
-
-Start-up time is paid on every call, so this module and what it imports stay off `typing`,
-`dataclasses`, `pathlib` and `subprocess`, and the package __init__ imports nothing eagerly.
 """
 
 from __future__ import annotations

@@ -1,37 +1,23 @@
 """Text out of a PDF, page by page. Runs inside the sandboxed child process only.
 
-Engine choice, measured on the sample syllabi (docs/BENCHMARKS.md, "PDF text extraction"):
-
-* PDFium reads the three samples about 20-45x faster than pdfplumber (pdfminer) in process; its
-  text is at least as good: on the LaTeX-made LIN7076 syllabus pdfplumber runs most words
-  together ("Thismoduleintroducesstudents..."), which PDFium keeps apart; on the other two the
-  engines agree on 98-100% of the word sequence (the rest is pdfplumber again joining words),
-  and no sample has a table whose text pdfplumber orders better.
-* So pdfplumber adds no measurable value as a primary or a table engine. It stays as a fallback
-  for pages on which PDFium finds no text at all, where pdfminer's independent font and
-  content-stream handling may recover something. It costs about a millisecond per image-only
-  page, and it is imported only when such a page turns up.
-
-Only `extract_page_texts` decides which engine reads a page.
-
-PDFium is driven through pypdfium2's own API (the maintained binding that pdfplumber itself
-depends on). A hand-written ctypes binding of the dozen functions used here started ~50 ms
-faster per call; that was not worth owning a C binding for an upload that happens once.
-
-Like every module the child imports, this one avoids `typing`, `dataclasses` and `pathlib`: they
-would add ~25 ms to each call's start-up (bench/extraction.py measures the per-call cost).
+PDFium (through pypdfium2, the maintained binding pdfplumber itself depends on) reads every
+page: on the sample syllabi it is far faster than pdfplumber and its text at least as good
+(docs/BENCHMARKS.md, "PDF text extraction"). pdfplumber stays as a fallback for pages on which
+PDFium finds no text at all, where pdfminer's independent font and content-stream handling may
+recover something; it is imported only when such a page turns up. Only `extract_page_texts`
+decides which engine reads a page.
 """
 
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .errors import CorruptPdf, EncryptedPdf, ParserCrashed, TooManyPages
 
-TYPE_CHECKING = False  # the typing module's flag, without importing typing
 if TYPE_CHECKING:
     from pdfplumber.pdf import PDF as PlumberDocument
 
@@ -146,7 +132,7 @@ class _PdfplumberFallback:
 
     def _open(self) -> PlumberDocument | None:
         if self._document is None and not self._unusable:
-            import pdfplumber  # ~150 ms to import; most documents never need it
+            import pdfplumber  # a heavy import that most documents never need
 
             try:
                 document = pdfplumber.open(self._path)

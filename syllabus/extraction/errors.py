@@ -7,13 +7,14 @@ internals; those go to `detail`, which is for logs only.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class PdfError(Exception):
     """Base class: the file cannot be turned into syllabus text."""
 
-    # Class-level constants (no typing.ClassVar: the child avoids importing typing).
-    reason: str = "unprocessable"
-    default_message: str = "The PDF could not be processed."
+    reason: ClassVar[str] = "unprocessable"
+    default_message: ClassVar[str] = "The PDF could not be processed."
 
     def __init__(self, message: str | None = None, *, detail: str = "") -> None:
         self.message = message or self.default_message

@@ -5,21 +5,16 @@ Why `subprocess` running `python -E -s -m syllabus.extraction.child`, and not mu
 
 * The callers are gunicorn workers (possibly threaded), Celery workers and management commands.
   Popen's vfork + exec is safe from a threaded process holding database connections; "fork" is
-  not. multiprocessing refuses to start any child from the daemonic pool processes of Celery's
-  prefork pool ("daemonic processes are not allowed to have children", celery/celery#1709;
-  reproduced here with billiard 4.3), while Popen works there.
-* "spawn", and before Python 3.13.8 "forkserver" too, re-run the caller's `__main__` script in
-  every child (CPython gh-98552: the forkserver never preloaded `__main__`), i.e. gunicorn's or
-  celery's entry script and all it imports: ~295 ms a call was measured with a main script that
-  imports pdfplumber and fpdf2. The forkserver is also process-wide state, shared with any other
-  user of multiprocessing in the process.
+  not. multiprocessing refuses to start children from the daemonic processes of Celery's
+  prefork pool (celery/celery#1709), while Popen works there.
+* "spawn", and before Python 3.13.8 "forkserver" too, re-run the caller's `__main__` script
+  (gunicorn's or celery's, and all it imports) in every child (CPython gh-98552); the
+  forkserver is also process-wide state, shared with any other user of multiprocessing.
 * A plain child is easy to bound and to clean up: its own session (so one killpg reaches
   anything it started), a JSON reply on a pipe read with a size cap, a wall-clock deadline, and a
   wait() on every path so no zombie is left. No temporary file is ever created.
-* Cost: tens of milliseconds a call (interpreter start plus importing pypdfium2; the
-  benchmark prints it), against ~16 ms for a forkserver child in its best case. The child
-  imports nothing heavy besides pypdfium2; pdfplumber only when a page needs the fallback.
 
+Its price, an interpreter start per call, is measured by bench/extraction.py.
 `child_command` is the one seam tests replace, to run a child that hangs or dies on purpose.
 """
 

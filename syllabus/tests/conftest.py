@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from . import pdfs
+from harness import pdfs
 
 
 @pytest.fixture(autouse=True)

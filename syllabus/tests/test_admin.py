@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
+from harness import pdfs
 from syllabus.models import Syllabus
 
-from . import pdfs
 from .conftest import pdf_file, stored_files
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,9 @@ import shutil
 
 import pytest
 
-from assessment_engine.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from harness import pdfs
 from syllabus.models import Syllabus
-
-from . import pdfs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
 

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
+from harness import pdfs
 from syllabus import services
 from syllabus.models import Syllabus
 
-from . import pdfs
 from .conftest import pdf_file, stored_files
 
 UPLOAD = "/api/v1/admin/syllabus/upload"

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from harness import pdfs
 from syllabus.models import Syllabus
 
-from . import pdfs
 from .conftest import pdf_file, stored_files
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import pdfs
 from syllabus.extraction import (
     ExtractedPdf,
     ExtractionLimits,
@@ -33,7 +34,6 @@ from syllabus.extraction.errors import (
     PdfError,
     TooManyPages,
 )
-from syllabus.tests import pdfs
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -308,7 +308,7 @@ def test_real_child_still_extracts_with_its_empty_environment(tmp_path: Path) ->
 
 
 def test_child_imports_no_django_and_stays_lean() -> None:
-    # Django: the engine must run anywhere. pdfplumber (~150 ms) loads only for the fallback.
+    # Django: the engine must run anywhere. pdfplumber, a heavy import, loads only for the fallback.
     unwanted = ["django", "pdfplumber"]
     code = (
         "import sys, syllabus.extraction.child\n"

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from harness import pdfs
 from syllabus.models import Syllabus
 
-from . import pdfs
 from .conftest import stored_files
 
 pytestmark = pytest.mark.django_db

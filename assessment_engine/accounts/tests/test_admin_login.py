@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from .factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

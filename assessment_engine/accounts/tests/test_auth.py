@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
 
-from .factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 LOGIN = "/api/v1/auth/login"
 LOGOUT = "/api/v1/auth/logout"

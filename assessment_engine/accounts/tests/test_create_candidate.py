@@ -1,9 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from assessment_engine.accounts.factories import UserFactory
 from assessment_engine.accounts.models import User
-
-from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from knox.models import AuthToken
 
-from .factories import DEFAULT_PASSWORD, UserFactory
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from contextlib import ExitStack
 
 import pytest
 
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from assessment_engine.accounts.password_slots import HostSlots, NoFreeSlot, Owner
-
-from .factories import DEFAULT_PASSWORD, UserFactory
 
 RACERS = 8
 SLOTS = 3

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from .factories import DEFAULT_PASSWORD
+from assessment_engine.accounts.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

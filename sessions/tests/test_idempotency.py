@@ -13,8 +13,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from assessment_engine.idempotency.middleware import is_replayable
 from assessment_engine.idempotency.models import IdempotencyRecord
 from assessment_engine.idempotency.services import idempotency_purge_expired
+from assessments.factories import make_assessment
 from sessions.models import CandidateSession, SectionSubmission
-from sessions.tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_the_same_key_with_another_body_is_422(candidate_client):
 
 
 def test_keys_belong_to_one_user(candidate_client, client_for):
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
 
     assessment = make_assessment()
     opt_in(candidate_client, assessment, "shared-key")
@@ -117,7 +117,7 @@ def test_an_expired_key_is_fresh_again_before_the_purge(candidate_client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(60)
 def test_the_same_key_sent_10_times_at_once_acts_once_with_identical_replies(client_for, candidate):
-    from sessions.tests.conftest import SessionFlow
+    from harness.client import SessionFlow
 
     assessment = make_assessment()
     session_id = SessionFlow(client_for(candidate)).active_session(assessment)

@@ -8,10 +8,11 @@ import pytest
 
 from assessments.generation import generation_trigger
 from assessments.models import Assessment
-from assessments.tests.factories import make_syllabus
-from assessments.tests.gemini_script import agree
-from assessments.tests.test_generation import SMALL, valid_answer
 from jobs.models import JobStatus
+from syllabus.factories import make_syllabus
+
+from .gemini_script import agree
+from .test_generation import SMALL, valid_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

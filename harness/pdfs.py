@@ -1,4 +1,4 @@
-"""PDFs made on the fly for tests and benchmarks, so no binary fixture is committed.
+"""PDFs made on the fly for tests, benchmarks and drills, so no binary fixture is committed.
 
 Every maker is deterministic: the same arguments give the same bytes (the creation date is pinned,
 and fpdf2 derives the file /ID from the content and that date).
@@ -16,9 +16,38 @@ from fpdf import FPDF
 
 # The real syllabi live beside the repository, in ../shared/data/syllabi/; they are read in place
 # and never copied into the project.
-SAMPLE_SYLLABI_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "syllabi"
+SAMPLE_SYLLABI_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "syllabi"
 
 _PINNED_DATE = datetime(2024, 1, 1, tzinfo=UTC)
+
+# A syllabus with enough distinct material for the default 3 x 4 questions.
+COURSE_TEXT = """\
+Course Overview. This course introduces the design and analysis of algorithms for real problems.
+Students learn to reason about correctness, running time and memory use of programs.
+Asymptotic notation describes how the running time of an algorithm grows with the input size.
+Divide and conquer algorithms split a problem into smaller subproblems and combine their solutions.
+Merge sort is a divide and conquer algorithm that sorts a list in O(n log n) time.
+Quicksort chooses a pivot element and partitions the array around it before recursing.
+Binary search finds an element in a sorted array by repeatedly halving the search interval.
+Hash tables store key value pairs and support expected constant time lookups.
+A binary heap is a complete binary tree that supports priority queue operations efficiently.
+Breadth first search explores a graph level by level from a chosen source vertex.
+Depth first search follows each branch as far as possible before backtracking.
+Dijkstra's algorithm computes shortest paths from a source when edge weights are nonnegative.
+The Bellman-Ford algorithm handles negative edge weights and detects negative cycles.
+Minimum spanning trees connect all vertices of a weighted graph with the least total weight.
+Kruskal's algorithm builds a minimum spanning tree by adding edges in order of increasing weight.
+Dynamic programming solves problems by combining solutions to overlapping subproblems.
+Memoization stores the results of expensive function calls to avoid repeated computation.
+Greedy algorithms make the locally optimal choice at each step of the computation.
+Amortized analysis averages the cost of operations over a worst case sequence.
+NP-complete problems have no known polynomial time algorithms for solving them exactly.
+Weekly problem sets are due every Friday at noon and are graded within one week.
+The midterm examination covers sorting, searching, graphs and dynamic programming.
+The final project asks each team to build and evaluate a small information system.
+Academic integrity is expected: discuss ideas freely but write your own solutions.
+"""
+
 
 SYLLABUS_SENTENCES = (
     "This course introduces the design and analysis of algorithms for practical problems.",
@@ -57,15 +86,28 @@ def page_heading(page_number: int) -> str:
 def text_pdf(pages: int, *, words: str | None = None, headings: bool = True) -> bytes:
     """A text PDF of `pages` pages. Each page starts with `page_heading(n)` (unless `headings` is
     false) and carries `words` (when given) or `page_body(n)`, wrapped by fpdf2 into lines."""
+    bodies = [words if words is not None else page_body(n) for n in range(1, pages + 1)]
+    return paged_pdf(bodies, headings=headings)
+
+
+def paged_pdf(bodies: list[str], *, headings: bool = False) -> bytes:
+    """One page per text of `bodies`, headed by `page_heading(n)` with `headings`."""
     pdf = _new_document()
-    for page_number in range(1, pages + 1):
+    for page_number, body in enumerate(bodies, start=1):
         pdf.add_page()
         if headings:
             pdf.set_font("Helvetica", style="B", size=14)
             pdf.cell(0, 10, page_heading(page_number), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("Helvetica", size=11)
-        pdf.multi_cell(0, 6, words if words is not None else page_body(page_number))
+        pdf.multi_cell(0, 6, body)
     return bytes(pdf.output())
+
+
+def course_pdf(pages: int = 4, *, extra: str = "") -> bytes:
+    """COURSE_TEXT (then `extra`) spread over `pages` pages, distinct sentences on each."""
+    lines = f"{COURSE_TEXT}{extra}".strip().splitlines()
+    per_page = -(-len(lines) // pages)
+    return paged_pdf([" ".join(lines[i : i + per_page]) for i in range(0, len(lines), per_page)])
 
 
 def encrypted_pdf() -> bytes:

@@ -5,11 +5,12 @@ import time
 import pytest
 
 from assessments.generation import generation_trigger
-from assessments.tests.factories import make_syllabus
-from assessments.tests.gemini_script import IS_GENERATION, agree
-from assessments.tests.test_generation import SMALL, valid_answer
 from jobs.models import AIJob, JobStatus
 from jobs.runner import job_run
+from syllabus.factories import make_syllabus
+
+from .gemini_script import IS_GENERATION, agree
+from .test_generation import SMALL, valid_answer
 
 pytestmark = [
     pytest.mark.django_db,

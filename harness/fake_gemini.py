@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import sys
 import threading
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+
+from .processes import ChildProcess, free_port
 
 GENERATE_CONTENT_PATH = re.compile(
     r"^/(?P<api_version>[^/]+)/models/(?P<model>[^/:]+):generateContent$"
@@ -340,8 +343,8 @@ class _QuietThreadingHTTPServer(ThreadingHTTPServer):
 class _GeminiHandler(BaseHTTPRequestHandler):
     fake: FakeGemini  # set on the per-server subclass in FakeGemini.start()
     protocol_version = "HTTP/1.1"  # keep-alive, so pooled client connections are reused
-    # Headers and body go out in separate writes; with Nagle on, the body waits for the client's
-    # delayed ACK and every reply costs ~40 ms.
+    # Headers and body go out in separate writes; with Nagle on, the body would wait for the
+    # client's delayed ACK.
     disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
@@ -396,16 +399,49 @@ def fake_gemini() -> Iterator[FakeGemini]:
         yield fake
 
 
+def start_fake_gemini(
+    answer: dict,
+    *,
+    delay_seconds: float,
+    log_dir: Path,
+    answer_name: str,
+    routes: dict[str, dict] | None = None,
+) -> tuple[ChildProcess, str]:
+    """The fake Gemini server answering every call with `answer` after `delay_seconds` (a call
+    whose response schema asks for a field of `routes` with that field's answer), and its base
+    URL. In its own process, so serving many requests at once does not take the GIL from the
+    code under test."""
+    port = free_port()
+    command = [sys.executable, "-m", "harness.fake_gemini", "--port", str(port)]
+    command += ["--delay", str(delay_seconds)]
+    for field, routed in {"": answer, **(routes or {})}.items():
+        path = log_dir / f"{field or 'default'}-{answer_name}"
+        path.write_text(json.dumps(routed))
+        command += ["--route", f"{field}={path}"] if field else ["--answer", str(path)]
+    fake = ChildProcess(
+        "fake-gemini", command, env=dict(os.environ), log_path=log_dir / "fake-gemini.log"
+    )
+    fake.wait_for_log("fake Gemini at", timeout=15)
+    return fake, f"http://127.0.0.1:{port}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve from a process of its own, e.g. for a benchmark, so the fake's request handling
     does not compete with the code under test for one GIL:
 
-        .venv/bin/python -m jobs.tests.fake_gemini --port 8089 --delay 1 --answer answer.json
+        .venv/bin/python -m harness.fake_gemini --port 8089 --delay 1 --answer answer.json
     """
     parser = argparse.ArgumentParser(description="A fake Gemini API on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--answer", type=Path, help="JSON file every call answers (default {})")
+    parser.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="FIELD=FILE",
+        help="calls whose response schema asks for FIELD answer FILE's JSON instead",
+    )
     parser.add_argument("--malformed", action="store_true", help="answer text that is not JSON")
     args = parser.parse_args(argv)
     if args.malformed:
@@ -415,6 +451,10 @@ def main(argv: list[str] | None = None) -> None:
         reply = json_reply(answer, delay=args.delay)
     with FakeGemini(port=args.port) as fake:
         fake.default = lambda _request_json: reply
+        for route in args.route:
+            field, _, path = route.partition("=")
+            answer = json.loads(Path(path).read_text())
+            fake.route(asks_for(field), json_reply(answer, delay=args.delay))
         print(f"fake Gemini at {fake.url} (GEMINI_API_BASE_URL); Ctrl-C stops it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
