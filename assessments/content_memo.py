@@ -1,13 +1,13 @@
-"""Assessment content read once per process and version, for the candidate path.
+"""Assessment content read once per process and content version, for the candidate path.
 
 Every submit reads an assessment's content (to check the answers) and every session view shows
 it: loading and decoding ~40 sections of JSON on each request was an eighth of a submit's CPU.
-So the session queries load only the assessment's `version` (annotated as
-`assessment_version`), and these functions take the content from a per-process memo keyed by
-(id, version), reading it from the database only on a miss.
+So the session queries load no content: a session knows the content version it is pinned to
+(`CandidateSession.content_version`), and these functions take that version's content from a
+per-process memo keyed by (id, content version), reading it from the database only on a miss.
 
-A memo keyed this way can never serve stale content because the database bumps `version`
-itself whenever `content` changes (the trigger of migration 0002), whoever changes it.
+A memo keyed this way can never serve stale content because `AssessmentVersion` rows are
+written by the database whenever content changes and never updated (migration 0005).
 
 Callers share the returned dicts: read them, never change them.
 """
@@ -15,7 +15,7 @@ Callers share the returned dicts: read them, never change them.
 from typing import Any
 
 from .candidate_view import candidate_content
-from .models import Assessment
+from .models import AssessmentVersion
 
 # Bounded crudely (emptied when full): a process serves a handful of live assessments at once.
 _MEMO_SIZE = 256
@@ -24,11 +24,13 @@ _candidate_views: dict[tuple[str, int], dict[str, Any]] = {}
 
 
 def content_of(assessment_id, version: int) -> dict[str, Any]:
-    """The stored content, answer keys included."""
+    """Content version `version` of the assessment, answer keys included."""
     key = (str(assessment_id), version)
     content = _content.get(key)
     if content is None:
-        content = Assessment.objects.values_list("content", flat=True).get(pk=assessment_id)
+        content = AssessmentVersion.objects.values_list("content", flat=True).get(
+            assessment_id=assessment_id, number=version
+        )
         _remember(_content, key, content)
     return content
 

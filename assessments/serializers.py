@@ -8,17 +8,34 @@ from assessment_engine.api.fields import (
     StrictUUIDField,
 )
 
-from .content.options import DIFFICULTIES
+from .content.options import (
+    DIFFICULTIES,
+    QUESTIONS_PER_SECTION_RANGE,
+    SECTION_COUNT_RANGE,
+    GenerationOptions,
+)
 from .models import Assessment
 from .policy import POLICY_FIELDS
 
 MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600
 
 
+_DEFAULT_OPTIONS = GenerationOptions()
+
+
 class GenerationOptionsSerializer(serializers.Serializer):
-    section_count = StrictIntegerField(min_value=1, max_value=10, default=3)
-    questions_per_section = StrictIntegerField(min_value=1, max_value=20, default=4)
-    difficulty = serializers.ChoiceField(choices=DIFFICULTIES, default="medium")
+    # Bounds and defaults are the options module's, like the admin's generation form.
+    section_count = StrictIntegerField(
+        min_value=SECTION_COUNT_RANGE[0],
+        max_value=SECTION_COUNT_RANGE[1],
+        default=_DEFAULT_OPTIONS.section_count,
+    )
+    questions_per_section = StrictIntegerField(
+        min_value=QUESTIONS_PER_SECTION_RANGE[0],
+        max_value=QUESTIONS_PER_SECTION_RANGE[1],
+        default=_DEFAULT_OPTIONS.questions_per_section,
+    )
+    difficulty = serializers.ChoiceField(choices=DIFFICULTIES, default=_DEFAULT_OPTIONS.difficulty)
 
 
 class GenerateRequestSerializer(serializers.Serializer):

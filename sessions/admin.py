@@ -17,7 +17,7 @@ from .agreement import agreement_statistics
 from .evaluation import evaluation_grade_answer, evaluation_override, evaluation_regrade
 from .grading.plan import find_question
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
-from .selectors import AnswerToGrade, answer_to_grade, grading_queue
+from .selectors import AnswerToGrade, answer_to_grade, grading_queue, session_content
 
 
 def regrade_sessions(modeladmin, request, session_ids, *, keep_manual_grades=True) -> None:
@@ -71,7 +71,7 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
 
     @admin.display(description="Submitted answers")
     def submitted_answers(self, session: CandidateSession) -> str:
-        content = session.assessment.content
+        content = session_content(session)
         submissions = [
             {
                 "submission": submission,
