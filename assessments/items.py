@@ -43,12 +43,10 @@ class ItemInvalid(ValidationFailed):
     (`correctOptionId`, `options[1].text`, "" for the item as a whole) or None when the problem
     lies elsewhere in the questionnaire; `problem` is the validator's message without its path."""
 
-    def __init__(self, *, field: str | None, problem: str, path: str) -> None:
-        super().__init__(
-            f"{path}: {problem}" if path else problem,
-            details={(field or "question") if field is not None else path or "content": [problem]},
-        )
-        self.field, self.problem = field, problem
+    def __init__(self, *, field: str | None, problem: str, path: str, rule: str = "") -> None:
+        key = (field or "question") if field is not None else (path or "content")
+        super().__init__(f"{path}: {problem}" if path else problem, details={key: [problem]})
+        self.field, self.problem, self.rule = field, problem, rule
 
 
 @dataclass(frozen=True)
@@ -214,6 +212,6 @@ def _located(exc: ContentInvalid, focus: str) -> ItemInvalid:
     path = exc.path
     message = str(exc)
     problem = message[len(path) + 2 :] if path and message.startswith(f"{path}: ") else message
-    if focus and (path == focus or path.startswith(f"{focus}.")):
-        return ItemInvalid(field=path[len(focus) + 1 :], problem=problem, path=path)
-    return ItemInvalid(field=None, problem=problem, path=path)
+    inside = bool(focus) and (path == focus or path.startswith(f"{focus}."))
+    field = path[len(focus) + 1 :] if inside else None
+    return ItemInvalid(field=field, problem=problem, path=path, rule=exc.rule)

@@ -95,7 +95,7 @@ def regeneration_trigger(
             "subject": assessment.subject,
             "options": assessment.options,
             "syllabusHash": assessment.syllabus_hash,
-            "requestedBy": user.pk if user is not None else None,
+            "requestedBy": str(user.pk) if user is not None else None,
         },
     )
 

@@ -13,6 +13,7 @@ from assessment_engine.api.errors import DomainError
 from assessment_engine.db import ReplicaListMixin
 from assessments.models import Assessment
 
+from . import admin_preview  # noqa: F401  (the assessment admin, with its candidate preview)
 from .agreement import agreement_statistics
 from .evaluation import evaluation_grade_answer, evaluation_override, evaluation_regrade
 from .grading.plan import find_question

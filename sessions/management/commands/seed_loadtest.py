@@ -18,12 +18,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from assessments.content import GenerationOptions
 from assessments.generation import generation_trigger
-from assessments.models import Assessment, AssessmentStatus
+from assessments.items import assessment_item_approve, unapproved_question_ids
+from assessments.models import Assessment
+from assessments.publication import assessment_publish
 from jobs.ai.factory import get_provider
 from jobs.models import AIJob, JobStatus
 from jobs.runner import job_run
@@ -104,14 +105,18 @@ class Command(BaseCommand):
         if job.status != JobStatus.COMPLETED:
             raise CommandError(f"Generation job {job.pk} FAILED: {job.error_message}")
         assessment = Assessment.objects.get(pk=job.result["assessmentId"])
-        if assessment.status != AssessmentStatus.PUBLISHED:  # ASSESSMENT_REQUIRE_REVIEW=true
-            Assessment.objects.filter(pk=assessment.pk).update(
-                status=AssessmentStatus.PUBLISHED,
-                published_at=timezone.now(),
-                version=F("version") + 1,
-            )
-            assessment.refresh_from_db()
-            self._progress("assessment published (it was DRAFT)")
+        if not assessment.is_published:  # ASSESSMENT_REQUIRE_REVIEW=true
+            # The seed stands in for the reviewer: it approves every question, then publishes
+            # through the one publication service.
+            for question_id in unapproved_question_ids(assessment):
+                assessment_item_approve(
+                    assessment_id=assessment.pk,
+                    question_id=question_id,
+                    expected_version=assessment.content_version,
+                    user=None,
+                )
+            assessment = assessment_publish(assessment_id=assessment.pk).assessment
+            self._progress("assessment approved and published (it was DRAFT)")
         self._progress(
             f"assessment {assessment.pk}: {assessment.section_count} sections,"
             f" {assessment.question_count} questions, provider {assessment.provider}"
