@@ -215,11 +215,12 @@ class ItemReviewAdminMixin:
             "require_review": settings.ASSESSMENT_REQUIRE_REVIEW,
             "can_change": self.has_change_permission(request, assessment),
             "preview_url": _preview_url(assessment),
-            "regenerations": list(
-                AIJob.objects.filter(payload__assessmentId=str(assessment.pk)).order_by(
+            "regenerations": [
+                {"job": job, "target": " ".join(job.payload["target"].values())}
+                for job in AIJob.objects.filter(payload__assessmentId=str(assessment.pk)).order_by(
                     "-created_at"
                 )[:RECENT_REGENERATIONS]
-            ),
+            ],
         }
 
 

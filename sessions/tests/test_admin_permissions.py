@@ -13,6 +13,7 @@ from assessment_engine.accounts.tests.factories import UserFactory
 from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
 from assessments.tests.factories import make_syllabus
+from assessments.tests.test_admin import GENERATE_WITH_DEFAULTS
 from jobs.models import AIJob, JobStatus
 from sessions.models import Evaluation
 from syllabus.models import Syllabus
@@ -78,12 +79,12 @@ def test_publish_and_unpublish(viewer_client, superuser_client):
 def test_generate_assessment(viewer_client, superuser_client):
     syllabus = make_syllabus()
 
-    act(viewer_client, SYLLABI, "generate_assessment", syllabus.pk)
+    act(viewer_client, SYLLABI, "generate_assessment", syllabus.pk, **GENERATE_WITH_DEFAULTS)
 
     assert not AIJob.objects.exists()
     assert 'value="generate_assessment"' not in offered_actions(viewer_client, SYLLABI)
 
-    act(superuser_client, SYLLABI, "generate_assessment", syllabus.pk)
+    act(superuser_client, SYLLABI, "generate_assessment", syllabus.pk, **GENERATE_WITH_DEFAULTS)
 
     assert AIJob.objects.count() == 1
 
