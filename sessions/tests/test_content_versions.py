@@ -1,7 +1,10 @@
 """Editing an assessment that has sessions: new sessions get the new content version, running
 ones keep the version they started on, and each is graded by its own version."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from assessment_engine.accounts.tests.factories import UserFactory
 from assessments.items import assessment_item_update
@@ -84,3 +87,59 @@ def test_running_sessions_keep_their_version_and_are_graded_by_it(client_for):
     assert _finish_from(running, running_id, section_of_mcq, {qid: old_key})[qid] == mcq["points"]
     assert _finish_from(newcomer, newcomer_id, section_of_mcq, {qid: old_key})[qid] == 0
     assert _finish_from(waiting, waiting_id, 0, {qid: new_key})[qid] == mcq["points"]
+
+
+CANDIDATES = 8
+EDITS = 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sessions_starting_while_staff_edit_each_get_one_whole_version(client_for):
+    assessment = generated_assessment()
+    # in the first section, the one every started session shows
+    mcq = next(q for q in assessment.content["sections"][0]["questions"] if q["type"] == "MCQ")
+    flows = [SessionFlow(client_for(UserFactory())) for _ in range(CANDIDATES)]
+    editor = UserFactory(is_staff=True)
+    session_ids = [flow.opt_in(assessment.pk).json()["sessionId"] for flow in flows]
+    barrier = threading.Barrier(CANDIDATES + 1)
+    started = [None] * CANDIDATES
+
+    def start(index: int) -> None:
+        try:
+            barrier.wait()
+            started[index] = flows[index].start(session_ids[index]).status_code
+        finally:
+            connection.close()
+
+    def edit() -> None:
+        try:
+            barrier.wait()
+            for version in range(1, EDITS + 1):
+                assessment_item_update(
+                    assessment_id=assessment.pk,
+                    question_id=mcq["questionId"],
+                    changes={"prompt": f"Which term is meant here (edit {version})?"},
+                    expected_version=version,
+                    user=editor,
+                )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(CANDIDATES)]
+    threads.append(threading.Thread(target=edit))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert started == [200] * CANDIDATES
+    versions = dict(
+        AssessmentVersion.objects.filter(assessment=assessment).values_list("number", "content")
+    )
+    assert sorted(versions) == list(range(1, EDITS + 2))
+    for flow, session_id in zip(flows, session_ids, strict=True):
+        pinned = CandidateSession.objects.get(pk=session_id).content_version
+        shown = flow.get(session_id).json()["assessment"]["sections"][0]["questions"]
+        authored = versions[pinned]["sections"][0]["questions"]
+        by_id = {q["questionId"]: q["prompt"] for q in authored}
+        assert {q["questionId"]: q["prompt"] for q in shown} == by_id
