@@ -70,7 +70,7 @@ class ItemReviewAdminMixin:
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        assessment = Assessment.objects.filter(pk=object_id).first()
+        assessment = self.get_object(request, object_id)  # None for an unknown or bad id
         extra = dict(extra_context or {})
         if assessment is not None:
             extra["review"] = self._review_panel(request, assessment)
@@ -168,7 +168,11 @@ class ItemReviewAdminMixin:
 
     def publication_view(self, request, assessment_id):
         assessment = self._changeable(request, assessment_id)
-        publish = request.POST.get("publication") == "publish"
+        wanted = request.POST.get("publication")
+        if wanted not in ("publish", "unpublish"):
+            self.message_user(request, "Choose publish or unpublish.", messages.ERROR)
+            return redirect("admin:assessments_assessment_change", assessment.pk)
+        publish = wanted == "publish"
         service = assessment_publish if publish else assessment_unpublish
         try:
             change = service(assessment_id=assessment.pk)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from jobs.ai.base import AIRequest
 from jobs.ai.factory import call_ai
@@ -176,10 +177,13 @@ class RegenerationHandler:
                 ),
             }
         target = payload["target"]
+        requested_by = payload.get("requestedBy")
+        if requested_by and not get_user_model().objects.filter(pk=requested_by).exists():
+            requested_by = None  # the account was deleted meanwhile
         content_write(
             assessment,
             regenerated.content,
-            user_id=payload.get("requestedBy"),
+            user_id=requested_by,
             note=f"regenerated {target.get('sectionId') or target.get('questionId')}",
         )
         return {**result, "applied": True, "contentVersion": assessment.content_version}

@@ -42,7 +42,7 @@ class AssessmentWithPreviewAdmin(AssessmentAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": assessment,
-            "title": f"Preview: {assessment}",
+            "title": "Preview as a candidate sees it",
             "preview": preview,
             "levels": ReviewLevel.values,
             "new_seed": secrets.randbits(63),

@@ -3,6 +3,7 @@ questions of it the review tests edit."""
 
 from assessments.content import GenerationOptions
 from assessments.generation import generation_trigger
+from assessments.items import assessment_item_approve
 from assessments.models import Assessment
 from jobs.tests.inline import run_until_finished
 
@@ -23,3 +24,13 @@ def questions(assessment: Assessment) -> list[dict]:
 
 def first_of_type(assessment: Assessment, question_type: str) -> dict:
     return next(q for q in questions(assessment) if q["type"] == question_type)
+
+
+def approve_all(assessment: Assessment, user=None) -> None:
+    for question in questions(assessment):
+        assessment_item_approve(
+            assessment_id=assessment.pk,
+            question_id=question["questionId"],
+            expected_version=assessment.content_version,
+            user=user,
+        )

@@ -7,15 +7,13 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from assessment_engine.accounts.tests.factories import UserFactory
-from assessments.items import assessment_item_approve
 from assessments.models import Assessment, AssessmentStatus, AssessmentVersion, ItemApproval
 from jobs.models import AIJob
 
 from .factories import make_syllabus
-from .review import first_of_type, generated_assessment, questions
+from .review import approve_all, first_of_type, generated_assessment, questions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -26,16 +24,6 @@ ASSESSMENTS = "/admin/assessments/assessment/"
 def draft(settings):
     settings.ASSESSMENT_REQUIRE_REVIEW = True
     return generated_assessment()
-
-
-@pytest.fixture
-def viewer_client():
-    """Staff who may view assessments but not change them."""
-    viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
-    client = Client()
-    client.force_login(viewer)
-    return client
 
 
 def page(assessment) -> str:
@@ -55,16 +43,6 @@ def mcq_form(question: dict, *, version: int, **overrides) -> dict:
         **{f"option_{o['id']}": o["text"] for o in question["options"]},
     }
     return {**data, **overrides}
-
-
-def approve_all(assessment) -> None:
-    for question in questions(assessment):
-        assessment_item_approve(
-            assessment_id=assessment.pk,
-            question_id=question["questionId"],
-            expected_version=assessment.content_version,
-            user=None,
-        )
 
 
 def test_the_page_lists_every_question_with_its_key_and_approval_state(superuser_client, draft):
@@ -334,3 +312,19 @@ def test_the_command_names_ids_it_cannot_find():
     with pytest.raises(CommandError):
         call_command("publish_assessment", "not-a-uuid", stderr=err, stdout=io.StringIO())
     assert "not-a-uuid: not a valid id" in err.getvalue()
+
+
+def test_a_publication_post_must_say_which(superuser_client):
+    assessment = generated_assessment()
+
+    response = superuser_client.post(f"{ASSESSMENTS}{assessment.pk}/publication/", {}, follow=True)
+
+    assert "Choose publish or unpublish." in response.content.decode()
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.version) == (AssessmentStatus.PUBLISHED, 1)
+
+
+@pytest.mark.parametrize("bad_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid"])
+def test_the_page_of_an_unknown_assessment_redirects_like_any_admin_page(superuser_client, bad_id):
+    response = superuser_client.get(f"{ASSESSMENTS}{bad_id}/change/")
+    assert response.status_code == 302

@@ -26,7 +26,7 @@ from jobs.models import AIJob, JobStatus
 from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
-from .review import first_of_type, generated_assessment, questions
+from .review import approve_all, first_of_type, generated_assessment, questions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -414,13 +414,7 @@ def test_a_regeneration_finishing_after_an_edit_is_not_applied(editor):
 
 
 def test_regeneration_of_a_published_assessment_under_review_is_refused(draft, editor):
-    for question in questions(draft):
-        assessment_item_approve(
-            assessment_id=draft.pk,
-            question_id=question["questionId"],
-            expected_version=1,
-            user=editor,
-        )
+    approve_all(draft, editor)
     assessment_publish(assessment_id=draft.pk)
 
     with pytest.raises(RegenerationRefused) as refused:
@@ -431,13 +425,7 @@ def test_regeneration_of_a_published_assessment_under_review_is_refused(draft, e
 
 
 def test_regenerated_items_need_approval_again(draft, editor):
-    for question in questions(draft):
-        assessment_item_approve(
-            assessment_id=draft.pk,
-            question_id=question["questionId"],
-            expected_version=1,
-            user=editor,
-        )
+    approve_all(draft, editor)
     run_until_finished(regeneration_trigger(assessment_id=draft.pk, question_id="s1q1").job)
 
     draft.refresh_from_db()

@@ -5,11 +5,8 @@ Lives in sessions, the app that may import every other one.
 """
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
-from assessment_engine.accounts.tests.factories import UserFactory
 from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
 from assessments.tests.factories import make_syllabus
@@ -30,16 +27,6 @@ SYLLABI = "/admin/syllabus/syllabus/"
 JOBS = "/admin/jobs/aijob/"
 SESSIONS = "/admin/candidate_sessions/candidatesession/"
 EVALUATIONS = "/admin/candidate_sessions/evaluation/"
-
-
-@pytest.fixture
-def viewer_client():
-    """Staff with every view_* permission and nothing else."""
-    viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
-    client = Client()
-    client.force_login(viewer)
-    return client
 
 
 @pytest.fixture

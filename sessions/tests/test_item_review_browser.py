@@ -22,6 +22,16 @@ pytestmark = [
 browser = test_admin_browser.browser  # Debian's chromium + chromedriver, skipped when absent
 
 
+def click_and_wait(browser, element) -> None:
+    """Click something that loads a page, and wait until the old page is gone (otherwise the
+    next lookup may still find the old page's elements)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(element))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_staff_edit_regenerate_approve_and_publish_a_draft(browser, live_server, settings):
     from selenium.webdriver.common.by import By
@@ -37,17 +47,19 @@ def test_staff_edit_regenerate_approve_and_publish_a_draft(browser, live_server,
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys(admin.username)
     browser.find_element(By.NAME, "password").send_keys(DEFAULT_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "input[type=submit]"))
     browser.get(page)
     assert browser.find_element(By.ID, "publication-status").text == "DRAFT"
     assert browser.find_element(By.ID, "unapproved-count").text == str(len(questions(draft)))
 
     # when: they edit an MCQ and give a key that is not one of its options
-    browser.find_element(By.CSS_SELECTOR, f"#item-{mcq['questionId']} a.edit-item").click()
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, f"#item-{mcq['questionId']} a.edit-item")
+    )
     key = browser.find_element(By.NAME, "correct_option_id")
     key.clear()
     key.send_keys("Z")
-    browser.find_element(By.NAME, "_save_item").click()
+    click_and_wait(browser, browser.find_element(By.NAME, "_save_item"))
 
     # then: the validator's error is next to the key field, and nothing was saved
     key = browser.find_element(By.NAME, "correct_option_id")
@@ -65,7 +77,7 @@ def test_staff_edit_regenerate_approve_and_publish_a_draft(browser, live_server,
     stem = browser.find_element(By.NAME, "prompt")
     stem.clear()
     stem.send_keys("Which term does the course use for this idea?")
-    browser.find_element(By.NAME, "_save_item").click()
+    click_and_wait(browser, browser.find_element(By.NAME, "_save_item"))
 
     # then: saved as content version 2, approved by its editor
     assert (
@@ -83,7 +95,9 @@ def test_staff_edit_regenerate_approve_and_publish_a_draft(browser, live_server,
 
     # when: they regenerate section s2 and the job runs
     before_s2 = edited.content["sections"][1]["questions"]
-    browser.find_element(By.CSS_SELECTOR, "button.regenerate-section[value='s2']").click()
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, "button.regenerate-section[value='s2']")
+    )
     assert "Regenerating s2" in browser.find_element(By.CSS_SELECTOR, ".messagelist").text
     job = run_until_finished(AIJob.objects.get(dedupe_key__startswith="regeneration:"))
     assert job.status == JobStatus.COMPLETED and job.result["applied"] is True
@@ -101,25 +115,25 @@ def test_staff_edit_regenerate_approve_and_publish_a_draft(browser, live_server,
     assert shown_stems == [q["prompt"] for q in regenerated]
 
     # when: they try to publish before approving everything
-    browser.find_element(By.ID, "publish-button").click()
+    click_and_wait(browser, browser.find_element(By.ID, "publish-button"))
     assert "not approved" in browser.find_element(By.CSS_SELECTOR, ".messagelist").text
     assert Assessment.objects.get(pk=draft.pk).status == AssessmentStatus.DRAFT
 
     # when: they approve the questions one by one
     approvals = 0
     while buttons := browser.find_elements(By.CSS_SELECTOR, "button.approve-item"):
-        buttons[0].click()
+        click_and_wait(browser, buttons[0])
         approvals += 1
     assert approvals == len(questions(draft)) - 1  # the edited one was approved by its edit
     assert browser.find_element(By.ID, "unapproved-count").text == "0"
 
     # and publish
-    browser.find_element(By.ID, "publish-button").click()
+    click_and_wait(browser, browser.find_element(By.ID, "publish-button"))
 
     # then: it is published, and the preview shows it as a candidate sees it
     assert browser.find_element(By.ID, "publication-status").text == "PUBLISHED"
     assert Assessment.objects.get(pk=draft.pk).status == AssessmentStatus.PUBLISHED
-    browser.find_element(By.ID, "preview-link").click()
+    click_and_wait(browser, browser.find_element(By.ID, "preview-link"))
     shown = browser.find_elements(By.CSS_SELECTOR, ".preview-question")
     assert len(shown) == len(questions(draft))
     assert (
