@@ -21,12 +21,14 @@ from assessments.items import (
 )
 from assessments.models import Assessment, AssessmentStatus, AssessmentVersion, ItemApproval
 from assessments.publication import assessment_publish, assessment_unpublish
-from assessments.regeneration import regeneration_trigger
+from assessments.regeneration import offline_replacements, regeneration_trigger
 from jobs.models import AIJob, JobStatus
+from jobs.tests.fake_gemini import json_reply, request_text
 from jobs.tests.inline import run_until_finished
 
 from .factories import make_syllabus
-from .review import approve_all, first_of_type, generated_assessment, questions
+from .gemini_script import IS_GENERATION, IS_REGENERATION, agree, v2_answer
+from .review import SMALL, approve_all, first_of_type, generated_assessment, questions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -464,3 +466,58 @@ def test_two_generations_of_one_subject_get_distinguishable_titles():
 
 def questions_of(content: dict) -> list[dict]:
     return [q for section in content["sections"] for q in section["questions"]]
+
+
+# --- regeneration with Gemini (the real client against the fake server) ---------------------
+
+
+@pytest.fixture
+def gemini_assessment(gemini):
+    """An assessment Gemini wrote (v2 items with topics), through the real client."""
+    syllabus = make_syllabus()
+    answer = v2_answer(syllabus, SMALL)
+    gemini.route(IS_GENERATION, json_reply(answer))
+    agree(gemini, answer)
+    return generated_assessment(syllabus=syllabus), syllabus
+
+
+def test_gemini_rewrites_exactly_the_asked_question_with_its_own_prompt(gemini, gemini_assessment):
+    assessment, syllabus = gemini_assessment
+    replacements = offline_replacements(
+        assessment.content, ["s1q1"], syllabus_text=syllabus.text, options=SMALL
+    )
+    gemini.route(IS_REGENERATION, json_reply(replacements))
+
+    job = run_until_finished(
+        regeneration_trigger(assessment_id=assessment.pk, question_id="s1q1").job
+    )
+
+    assert job.status == JobStatus.COMPLETED and job.result["applied"] is True
+    [call] = gemini.calls_where(IS_REGENERATION)
+    sent = request_text(call.body)
+    assert "a member of staff asked for new items" in sent
+    assert "- s1q1: staff asked for a different item in its place" in sent
+    assert "<questionnaire-" in sent and "<syllabus-" in sent
+    [attempt] = job.attempts.all()
+    assert (attempt.provider, attempt.prompt_version) == ("gemini", "item-regeneration-v1")
+    new = Assessment.objects.get(pk=assessment.pk)
+    assert questions(new)[0]["prompt"] == replacements["replacements"][0]["prompt"]
+    assert questions(new)[1:] == questions(assessment)[1:]
+
+
+def test_an_invalid_gemini_replacement_fails_the_attempts_and_changes_nothing(
+    gemini, gemini_assessment, quick_retries
+):
+    assessment, _ = gemini_assessment
+    wrong_slot = {**questions(assessment)[1], "questionId": "s1q2"}  # not the one asked for
+    gemini.route(IS_REGENERATION, json_reply({"replacements": [wrong_slot]}))
+
+    job = run_until_finished(
+        regeneration_trigger(assessment_id=assessment.pk, question_id="s1q1").job
+    )
+
+    assert job.status == JobStatus.FAILED
+    assert "'s1q2' was not asked for" in job.error_message
+    assert job.attempts.count() == 3  # retried like any invalid answer
+    assessment.refresh_from_db()
+    assert assessment.content_version == 1
