@@ -10,8 +10,9 @@ The worker asks the provider for replacements of exactly the target's question i
 types and points; Gemini with `item-regeneration-v1`, the offline provider from other
 questionnaires it can write from the syllabus), merges them and validates the whole
 questionnaire with the generation validator. The result becomes the next content version only
-if nobody changed the content meanwhile (under the assessment's row lock); otherwise the job
-completes with `applied: false` and staff ask again. Regenerated items are not approved.
+if nobody changed the content meanwhile (under the assessment's row lock), and, when review is
+required, the assessment was not published meanwhile; otherwise the job completes with
+`applied: false` and a reason, and staff ask again. Regenerated items are not approved.
 """
 
 from __future__ import annotations
@@ -175,6 +176,14 @@ class RegenerationHandler:
                     f"The assessment changed while regenerating (content version "
                     f"{payload['baseVersion']} → {assessment.content_version}); ask again."
                 ),
+            }
+        if settings.ASSESSMENT_REQUIRE_REVIEW and assessment.is_published:
+            # Published while this ran: unreviewed items must not reach candidates.
+            return {
+                **result,
+                "applied": False,
+                "reason": "The assessment was published while regenerating; unpublish it and "
+                "ask again.",
             }
         target = payload["target"]
         requested_by = payload.get("requestedBy")

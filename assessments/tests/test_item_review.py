@@ -426,6 +426,19 @@ def test_regeneration_of_a_published_assessment_under_review_is_refused(draft, e
     assert not AIJob.objects.filter(dedupe_key__startswith="regeneration:").exists()
 
 
+def test_a_regeneration_finishing_after_a_publish_under_review_is_not_applied(draft, editor):
+    trigger = regeneration_trigger(assessment_id=draft.pk, section_id="s1")
+    approve_all(draft, editor)
+    assessment_publish(assessment_id=draft.pk)
+
+    job = run_until_finished(trigger.job)
+
+    assert job.status == JobStatus.COMPLETED and job.result["applied"] is False
+    assert "published while regenerating" in job.result["reason"]
+    draft.refresh_from_db()
+    assert draft.content_version == 1 and unapproved_question_ids(draft) == []
+
+
 def test_regenerated_items_need_approval_again(draft, editor):
     approve_all(draft, editor)
     run_until_finished(regeneration_trigger(assessment_id=draft.pk, question_id="s1q1").job)
