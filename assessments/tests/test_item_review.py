@@ -44,6 +44,16 @@ def draft(settings):
     return generated_assessment()
 
 
+def edit(assessment: Assessment, question_id: str, changes: dict, *, version: int, user):
+    return assessment_item_update(
+        assessment_id=assessment.pk,
+        question_id=question_id,
+        changes=changes,
+        expected_version=version,
+        user=user,
+    )
+
+
 def _stored(assessment: Assessment) -> tuple:
     assessment.refresh_from_db()
     return (
@@ -64,13 +74,7 @@ def test_an_edit_with_a_key_that_is_not_an_option_is_refused_and_changes_nothing
     before = _stored(assessment)
 
     with pytest.raises(ItemInvalid) as refused:
-        assessment_item_update(
-            assessment_id=assessment.pk,
-            question_id=mcq["questionId"],
-            changes={"correctOptionId": "Z"},
-            expected_version=1,
-            user=editor,
-        )
+        edit(assessment, mcq["questionId"], {"correctOptionId": "Z"}, version=1, user=editor)
 
     assert refused.value.field == "correctOptionId"
     assert refused.value.problem.startswith("'Z' is not one of the option ids")
@@ -89,13 +93,7 @@ def test_an_item_rule_broken_by_an_edit_is_named_and_nothing_is_saved(editor):
     before = _stored(assessment)
 
     with pytest.raises(ItemInvalid) as refused:
-        assessment_item_update(
-            assessment_id=assessment.pk,
-            question_id=mcq["questionId"],
-            changes={"options": options},
-            expected_version=1,
-            user=editor,
-        )
+        edit(assessment, mcq["questionId"], {"options": options}, version=1, user=editor)
 
     assert refused.value.rule == "ALL_OR_NONE_OF_THE_ABOVE" and refused.value.field == ""
     assert _stored(assessment) == before
@@ -107,15 +105,15 @@ def test_a_valid_edit_is_a_new_content_version_approved_by_its_editor(editor):
     new_key = next(o["id"] for o in mcq["options"] if o["id"] != mcq["correctOptionId"])
     original = assessment.content
 
-    saved = assessment_item_update(
-        assessment_id=assessment.pk,
-        question_id=mcq["questionId"],
-        changes={
+    saved = edit(
+        assessment,
+        mcq["questionId"],
+        {
             "prompt": "  Which term does the course use for this?  ",
             "points": 2,
             "correctOptionId": new_key,
         },
-        expected_version=1,
+        version=1,
         user=editor,
     )
 
@@ -152,15 +150,15 @@ def test_rubric_criteria_edits_rewrite_the_rubric_and_must_sum_to_the_points(edi
         )
     assert refused.value.rule == "RUBRIC_POINTS"
 
-    saved = assessment_item_update(
-        assessment_id=assessment.pk,
-        question_id=short["questionId"],
-        changes={
+    saved = edit(
+        assessment,
+        short["questionId"],
+        {
             "rubricCriteria": criteria,
             "points": 2,
             "referenceAnswer": "The idea, explained.",
         },
-        expected_version=1,
+        version=1,
         user=editor,
     )
     edited = next(q for q in questions(saved) if q["questionId"] == short["questionId"])
@@ -173,22 +171,12 @@ def test_rubric_criteria_edits_rewrite_the_rubric_and_must_sum_to_the_points(edi
 def test_an_edit_of_an_older_version_is_a_conflict_not_an_overwrite(editor):
     assessment = generated_assessment()
     mcq = first_of_type(assessment, "MCQ")
-    assessment_item_update(
-        assessment_id=assessment.pk,
-        question_id=mcq["questionId"],
-        changes={"points": 2},
-        expected_version=1,
-        user=editor,
-    )
+    edit(assessment, mcq["questionId"], {"points": 2}, version=1, user=editor)
     before = _stored(assessment)
 
     with pytest.raises(ContentVersionConflict) as conflict:
-        assessment_item_update(
-            assessment_id=assessment.pk,
-            question_id=mcq["questionId"],
-            changes={"points": 3},
-            expected_version=1,  # what the second editor loaded
-            user=UserFactory(is_staff=True),
+        edit(
+            assessment, mcq["questionId"], {"points": 3}, version=1, user=UserFactory(is_staff=True)
         )
 
     assert conflict.value.status_code == 409 and conflict.value.code == "CONTENT_VERSION_CONFLICT"
@@ -211,13 +199,7 @@ def test_fields_outside_a_types_editable_set_are_refused(editor, question_type, 
     before = _stored(assessment)
 
     with pytest.raises(ValidationFailed) as refused:
-        assessment_item_update(
-            assessment_id=assessment.pk,
-            question_id=question["questionId"],
-            changes=changes,
-            expected_version=1,
-            user=editor,
-        )
+        edit(assessment, question["questionId"], changes, version=1, user=editor)
 
     assert list(refused.value.details) == [field]
     assert _stored(assessment) == before
@@ -226,13 +208,7 @@ def test_fields_outside_a_types_editable_set_are_refused(editor, question_type, 
 def test_an_unknown_question_is_not_found(editor):
     assessment = generated_assessment()
     with pytest.raises(QuestionNotFound):
-        assessment_item_update(
-            assessment_id=assessment.pk,
-            question_id="s9q9",
-            changes={"points": 1},
-            expected_version=1,
-            user=editor,
-        )
+        edit(assessment, "s9q9", {"points": 1}, version=1, user=editor)
 
 
 def test_stored_versions_cannot_be_changed_even_by_sql():
@@ -296,13 +272,7 @@ def test_publish_and_unpublish_are_idempotent(draft, settings):
 
 def test_approval_is_of_the_version_the_reviewer_saw(draft, editor):
     question_id = questions(draft)[0]["questionId"]
-    assessment_item_update(
-        assessment_id=draft.pk,
-        question_id=questions(draft)[1]["questionId"],
-        changes={"points": 2},
-        expected_version=1,
-        user=editor,
-    )
+    edit(draft, questions(draft)[1]["questionId"], {"points": 2}, version=1, user=editor)
 
     with pytest.raises(ContentVersionConflict):
         assessment_item_approve(
@@ -398,13 +368,7 @@ def test_a_regeneration_finishing_after_an_edit_is_not_applied(editor):
     assessment = generated_assessment()
     trigger = regeneration_trigger(assessment_id=assessment.pk, section_id="s1")
     mcq = next(q for q in assessment.content["sections"][1]["questions"] if q["type"] == "MCQ")
-    assessment_item_update(
-        assessment_id=assessment.pk,
-        question_id=mcq["questionId"],
-        changes={"points": 2},
-        expected_version=1,
-        user=editor,
-    )
+    edit(assessment, mcq["questionId"], {"points": 2}, version=1, user=editor)
 
     job = run_until_finished(trigger.job)
 
