@@ -152,6 +152,20 @@ def rates(monkeypatch):
 
 
 @pytest.fixture
+def viewer_client(db):
+    """A Django test client logged in to the admin as staff with every view_* permission and
+    nothing else: admin pages that change things must refuse it."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client = Client()
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
 def quick_retries(settings):
     """Three attempts per job, with retries due at once (the backoff is still recorded)."""
     settings.AI_RETRY_BACKOFF_SECONDS = 0.001

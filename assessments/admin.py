@@ -1,18 +1,21 @@
-"""Assessments in the admin: readable content with keys, publish/unpublish."""
+"""Assessments in the admin: the delivery policy, item review (`admin_items`), publish and
+unpublish through the publication service; "Generate assessment" on the syllabus list."""
 
 from django.contrib import admin, messages
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from assessment_engine.api.errors import DomainError
 from assessment_engine.db import ReplicaListMixin
 from syllabus.admin import SyllabusAdmin
 from syllabus.models import Syllabus
 
+from .admin_items import ItemReviewAdminMixin
+from .forms import GenerationOptionsForm
 from .generation import generation_trigger
-from .models import Assessment, AssessmentStatus
+from .models import Assessment
 from .policy import POLICY_FIELDS, assessment_policy_update
+from .publication import assessment_publish, assessment_unpublish
 
 SUMMARY_FIELDS = [
     "id",
@@ -32,13 +35,16 @@ PROVENANCE_FIELDS = [
     "prompt_version",
     "job",
     "version",
+    "content_version",
+    "content_changed_by",
+    "content_change_note",
     "created_at",
     "updated_at",
 ]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
+class AssessmentAdmin(ItemReviewAdminMixin, ReplicaListMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "subject",
@@ -53,7 +59,8 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
     ordering = ["-created_at"]
     show_full_result_count = False
     actions = ["publish", "unpublish"]
-    # Everything but the policy is read-only: content is edited by regenerating.
+    # Everything but the policy is read-only here: questions are edited, approved and
+    # regenerated in the item review panel below the form (`admin_items`).
     fieldsets = [
         (None, {"fields": SUMMARY_FIELDS}),
         (
@@ -67,9 +74,9 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
             },
         ),
         ("Provenance", {"classes": ["collapse"], "fields": PROVENANCE_FIELDS}),
-        ("Content", {"fields": ["readable_quality", "readable_content"]}),
+        ("Quality", {"fields": ["readable_quality"]}),
     ]
-    readonly_fields = [*SUMMARY_FIELDS, *PROVENANCE_FIELDS, "readable_quality", "readable_content"]
+    readonly_fields = [*SUMMARY_FIELDS, *PROVENANCE_FIELDS, "readable_quality"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
@@ -104,29 +111,24 @@ class AssessmentAdmin(ReplicaListMixin, admin.ModelAdmin):
             format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
         )
 
-    @admin.display(description="Content (with answer keys)")
-    def readable_content(self, assessment: Assessment) -> str:
-        return render_to_string(
-            "admin/assessments/assessment/content.html", {"content": assessment.content}
-        )
-
     @admin.action(description="Publish selected assessments", permissions=["change"])
     def publish(self, request, queryset) -> None:
-        updated = queryset.exclude(status=AssessmentStatus.PUBLISHED).update(
-            status=AssessmentStatus.PUBLISHED,
-            published_at=timezone.now(),
-            version=F("version") + 1,
-        )
-        self.message_user(request, f"Published {updated} assessment(s).", messages.SUCCESS)
+        self._change_publication(request, queryset, assessment_publish, "Published")
 
     @admin.action(
         description="Unpublish selected assessments (back to draft)", permissions=["change"]
     )
     def unpublish(self, request, queryset) -> None:
-        updated = queryset.filter(status=AssessmentStatus.PUBLISHED).update(
-            status=AssessmentStatus.DRAFT, published_at=None, version=F("version") + 1
-        )
-        self.message_user(request, f"Unpublished {updated} assessment(s).", messages.SUCCESS)
+        self._change_publication(request, queryset, assessment_unpublish, "Unpublished")
+
+    def _change_publication(self, request, queryset, service, done: str) -> None:
+        changed = 0
+        for assessment in queryset.only("pk", "title"):
+            try:
+                changed += service(assessment_id=assessment.pk).changed
+            except DomainError as exc:
+                self.message_user(request, f"{assessment}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{done} {changed} assessment(s).", messages.SUCCESS)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -142,14 +144,28 @@ class SyllabusWithGenerationAdmin(SyllabusAdmin):
         # Generating creates an assessment (and its job): the assessments add permission.
         return request.user.has_perm("assessments.add_assessment")
 
-    @admin.action(description="Generate assessment (default options)", permissions=["generate"])
-    def generate_assessment(self, request, queryset) -> None:
+    @admin.action(description="Generate assessment…", permissions=["generate"])
+    def generate_assessment(self, request, queryset):
+        """A page asking for the options first (section count, questions per section,
+        difficulty), then one generation job per selected syllabus."""
+        form = GenerationOptionsForm(request.POST if "generate" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Generate assessments",
+                "form": form,
+                "syllabi": list(queryset),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/assessments/generate.html", context)
         for syllabus in queryset:
-            trigger = generation_trigger(syllabus_id=syllabus.pk)
+            trigger = generation_trigger(syllabus_id=syllabus.pk, options=form.options())
             outcome = "queued" if trigger.queued else f"already {trigger.job.status.lower()}"
             self.message_user(
                 request, f"{syllabus}: job {trigger.job.pk} {outcome}.", messages.SUCCESS
             )
+        return None
 
 
 admin.site.unregister(Syllabus)

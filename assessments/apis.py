@@ -6,14 +6,20 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from assessment_engine.api.permissions import IsStaff
+from assessment_engine.api.permissions import IsStaff, IsStaffWith
 from assessment_engine.api.routers import UUID_PATH_PATTERN
-from assessment_engine.api.schema import ERROR_RESPONSES, LIST_ERROR_RESPONSES, error_responses
+from assessment_engine.api.schema import (
+    ERROR_RESPONSES,
+    LIST_ERROR_RESPONSES,
+    conflicts,
+    error_responses,
+)
 
 from . import selectors
 from .content import GenerationOptions
 from .generation import generation_trigger
 from .policy import assessment_policy_update
+from .publication import assessment_publish, assessment_unpublish
 from .serializers import (
     GENERATE_REQUEST_SCHEMA,
     AssessmentListSerializer,
@@ -21,9 +27,12 @@ from .serializers import (
     GenerateRequestSerializer,
     GenerateResponseSerializer,
     PolicySerializer,
+    PublicationSerializer,
 )
 
 STAFF_ACTIONS = ("generate", "policy")
+# Publishing is changing the assessment: the admin's change permission, as in the admin.
+PUBLICATION_ACTIONS = ("publish", "unpublish")
 
 
 @extend_schema_view(
@@ -47,6 +56,8 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_permissions(self):
         if self.action in STAFF_ACTIONS:
             return [IsStaff()]
+        if self.action in PUBLICATION_ACTIONS:
+            return [IsStaffWith("assessments.change_assessment")]
         return super().get_permissions()
 
     @property
@@ -134,3 +145,34 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = GenerateResponseSerializer(trigger).data
         code = status.HTTP_202_ACCEPTED if trigger.queued else status.HTTP_200_OK
         return Response(body, status=code)
+
+    @extend_schema(
+        summary="Publish (staff with the change permission); idempotent",
+        description=(
+            "Candidates can opt in from now on. With `ASSESSMENT_REQUIRE_REVIEW` on, every "
+            "question must be approved first: `409 ITEMS_NOT_APPROVED` with "
+            "`details.questionIds` otherwise. Publishing a published assessment changes nothing."
+        ),
+        request=None,
+        responses={
+            200: PublicationSerializer,
+            **ERROR_RESPONSES,
+            **error_responses(403, 404),
+            **conflicts("ITEMS_NOT_APPROVED"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="publish")
+    def publish(self, request: Request, assessment_id: str) -> Response:
+        change = assessment_publish(assessment_id=assessment_id)
+        return Response(PublicationSerializer(change).data)
+
+    @extend_schema(
+        summary="Unpublish, back to draft (staff with the change permission); idempotent",
+        description="No new opt-ins or starts; ACTIVE sessions may finish.",
+        request=None,
+        responses={200: PublicationSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="unpublish")
+    def unpublish(self, request: Request, assessment_id: str) -> Response:
+        change = assessment_unpublish(assessment_id=assessment_id)
+        return Response(PublicationSerializer(change).data)

@@ -10,6 +10,6 @@ class AssessmentsConfig(AppConfig):
         from jobs.registry import register_handler
 
         from . import checks  # noqa: F401  (registers the system checks)
-        from .generation import GenerationHandler
+        from .handlers import GenerationJobHandler
 
-        register_handler(JobType.GENERATION, GenerationHandler())
+        register_handler(JobType.GENERATION, GenerationJobHandler())

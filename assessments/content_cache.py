@@ -1,19 +1,20 @@
 """An assessment's content and its candidate view, built and cached in one place.
 
-Two tiers, both keyed by (id, version):
+Two tiers, both keyed by (id, content version):
 
 - a per-process memo of the content and of the candidate view: every submit checks answers
   against the content and every session view shows it, and decoding the JSON on each request
-  was a large share of a submit's CPU. Session queries therefore load only the assessment's
-  `version`, and the content comes from here;
+  was a large share of a submit's CPU. Session queries therefore load no content: a session
+  knows the content version it is pinned to (`CandidateSession.content_version`), and the
+  content comes from here;
 - Redis, for the candidate view only (never the answer keys), shared by every process: a
   process that has not seen a version yet takes the view from there before building it. The
   Redis tier fails open: without Redis the view is built from the database.
 
-Neither tier can serve stale content: the database bumps `version` itself whenever `content`
-changes (the trigger of migration 0002), whoever changes it, so a change is simply a new key.
-For the same reason the content is read from the primary, never a replica that might still
-hold the previous content under the new version.
+Neither tier can serve stale content: `AssessmentVersion` rows are written by the database
+whenever content changes, whoever changes it, and are never updated (migration 0005), so a
+change is simply a new key. The content is read from the primary: a replica may not have the
+new version's row yet.
 
 Callers share the returned dicts: read them, never change them.
 """
@@ -25,7 +26,7 @@ import redis
 from django.core.cache import cache
 
 from .candidate_view import candidate_content
-from .models import Assessment
+from .models import AssessmentVersion
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +39,14 @@ _candidate_views: dict[tuple[str, int], dict[str, Any]] = {}
 
 
 def content_of(assessment_id, version: int) -> dict[str, Any]:
-    """The stored content, answer keys included (never leaves the process)."""
+    """Content version `version` of the assessment, answer keys included (never leaves the
+    process)."""
     key = (str(assessment_id), version)
     content = _content.get(key)
     if content is None:
-        content = Assessment.objects.values_list("content", flat=True).get(pk=assessment_id)
+        content = AssessmentVersion.objects.values_list("content", flat=True).get(
+            assessment_id=assessment_id, number=version
+        )
         _remember(_content, key, content)
     return content
 

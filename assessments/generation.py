@@ -33,9 +33,9 @@ from .prompts import (
     generation_contents,
     generation_system_instruction,
 )
+from .syllabus_text import combined_text
 from .verification import Review, review_questionnaire
 
-SYLLABUS_SEPARATOR = "\n\n"
 RULE_NAME = re.compile(r"\[([A-Z][A-Z_]+)\]")
 
 
@@ -58,8 +58,7 @@ def generation_trigger(
     text_hash = hashlib.sha256(combined_text(syllabi).encode()).hexdigest()
     key_material = json.dumps({"text": text_hash, "options": canonical_options}, sort_keys=True)
     dedupe_key = "generation:" + hashlib.sha256(key_material.encode()).hexdigest()
-    ref = job_create_or_get(
-        job_type=JobType.GENERATION,
+    return generation_job_for(
         dedupe_key=dedupe_key,
         payload={
             "syllabusIds": [str(s.pk) for s in syllabi],
@@ -68,6 +67,11 @@ def generation_trigger(
             "syllabusHash": text_hash,
         },
     )
+
+
+def generation_job_for(*, dedupe_key: str, payload: dict[str, Any]) -> GenerationTrigger:
+    """The GENERATION job of this key: created, found, or (FAILED) put back to PENDING."""
+    ref = job_create_or_get(job_type=JobType.GENERATION, dedupe_key=dedupe_key, payload=payload)
     if ref.created:
         return GenerationTrigger(ref.job, deduplicated=False, queued=True)
     requeued = ref.job.status == JobStatus.FAILED and job_requeue(
@@ -75,10 +79,6 @@ def generation_trigger(
     )
     job = AIJob.objects.get(pk=ref.job.pk) if requeued else ref.job
     return GenerationTrigger(job, deduplicated=True, queued=requeued)
-
-
-def combined_text(syllabi: list[Syllabus]) -> str:
-    return SYLLABUS_SEPARATOR.join(syllabus.text for syllabus in syllabi)
 
 
 def _syllabi_for(*, syllabus_id, subject: str | None) -> list[Syllabus]:
@@ -116,8 +116,7 @@ class GenerationHandler:
     prompt_version = GENERATION_PROMPT_VERSION
 
     def execute(self, job: AIJob) -> Execution:
-        syllabi = self._syllabi(job)
-        text = combined_text(syllabi)
+        text = combined_text(job_syllabi(job))
         subject = job.payload["subject"]
         options = GenerationOptions.from_dict(job.payload["options"])
         request = AIRequest(
@@ -175,7 +174,7 @@ class GenerationHandler:
         )
         response = execution.response
         assessment = Assessment.objects.create(
-            title=content["title"],
+            title=distinguishable_title(content["title"], job.payload["options"]),
             subject=job.payload["subject"],
             content=content,
             options=job.payload["options"],
@@ -197,13 +196,27 @@ class GenerationHandler:
             result["itemsRegenerated"] = generated.review.items_regenerated
         return result
 
-    def _syllabi(self, job: AIJob) -> list[Syllabus]:
-        ids = job.payload["syllabusIds"]
-        by_id = {str(s.pk): s for s in Syllabus.objects.filter(pk__in=ids)}
-        missing = [i for i in ids if i not in by_id]
-        if missing:
-            raise PermanentJobError(f"Syllabus {missing[0]} no longer exists.")
-        return [by_id[i] for i in ids]
+
+def job_syllabi(job: AIJob) -> list[Syllabus]:
+    """The job's syllabi in the order it names them (the order their text was combined in)."""
+    ids = job.payload["syllabusIds"]
+    by_id = {str(s.pk): s for s in Syllabus.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise PermanentJobError(f"Syllabus {missing[0]} no longer exists.")
+    return [by_id[i] for i in ids]
+
+
+def distinguishable_title(title: str, options: dict[str, Any]) -> str:
+    """The questionnaire's title with what it was asked for ("… (medium, 3 x 4)"), and a number
+    when an assessment already has that title ("… #2"): two generations of one subject (other
+    options, or other syllabi of it) are told apart in every list."""
+    described = (
+        f"{title[:250]} ({options['difficulty']}, "
+        f"{options['sectionCount']} x {options['questionsPerSection']})"
+    )
+    same = Assessment.objects.filter(title__startswith=described).count()
+    return described if same == 0 else f"{described} #{same + 1}"
 
 
 def _rules_triggered(job: AIJob) -> dict[str, int]:

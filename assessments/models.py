@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 
 
 class AssessmentStatus(models.TextChoices):
@@ -54,6 +55,16 @@ class Assessment(models.Model):
     quality_report = models.JSONField(null=True, blank=True)
     # Bumped on every edit or status change: part of the candidate-view cache key.
     version = models.PositiveIntegerField(default=1)
+    # The number of the content as it is now (`AssessmentVersion`): bumped only when the
+    # content changes. Sessions pin the number they started on; staff edits check it as an
+    # optimistic lock ("edit version 3" fails once someone else saved version 4).
+    content_version = models.PositiveIntegerField(default=1, db_default=1)
+    # Who made the current content and why: copied into its `AssessmentVersion` row by the
+    # database trigger that writes those rows (null/blank: the generator).
+    content_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_change_note = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +97,9 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(section_count__gte=1) & Q(question_count__gte=1),
                 name="assessment_has_questions",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_version__gte=1), name="assessment_content_version_positive"
             ),
             models.CheckConstraint(
                 condition=Q(max_attempts__gte=1),
@@ -135,3 +149,67 @@ class Assessment(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == AssessmentStatus.PUBLISHED
+
+
+class AssessmentVersion(models.Model):
+    """One content of an assessment, immutable: a session keeps reading the version it started
+    on, and grades by it, while staff edit the assessment for new sessions.
+
+    Rows are written by the database (a trigger on every INSERT of an assessment and every
+    UPDATE of its content, migration 0005), so no write path can change content without
+    leaving its version behind, and a trigger refuses any UPDATE of a row.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, default="", db_default="")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="assessmentversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="assessmentversion_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} v{self.number}"
+
+
+class ItemApproval(models.Model):
+    """A person's approval of one question as it reads now (`ASSESSMENT_REQUIRE_REVIEW`).
+
+    One row per (assessment, question), holding a hash of the approved item: any later change
+    to the item (an edit by someone else, a regeneration) makes the hashes differ, so the item
+    is unapproved again without anyone having to remember to clear it.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="item_approvals"
+    )
+    question_id = models.CharField(max_length=64)
+    item_hash = models.CharField(max_length=64)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assessment", "question_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question_id"], name="itemapproval_one_per_item"
+            ),
+            models.CheckConstraint(condition=~Q(item_hash=""), name="itemapproval_has_item_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} of {self.assessment_id}"

@@ -29,5 +29,5 @@ def assessment_get_visible(*, assessment_id, user) -> Assessment:
 
 
 def assessment_candidate_view(*, assessment: Assessment) -> dict:
-    """The candidate view (the staff preview), from the cache keyed by id and version."""
-    return candidate_view_of(assessment.pk, assessment.version)
+    """The candidate view (the staff preview), from the cache keyed by id and content version."""
+    return candidate_view_of(assessment.pk, assessment.content_version)

@@ -121,6 +121,16 @@ class PolicySerializer(serializers.ModelSerializer):
         }
 
 
+class PublicationSerializer(serializers.Serializer):
+    """What publish/unpublish answer: the status now, and whether this call changed it."""
+
+    assessment_id = serializers.UUIDField(source="assessment.id")
+    status = serializers.CharField(source="assessment.status")
+    published_at = serializers.DateTimeField(source="assessment.published_at", allow_null=True)
+    content_version = serializers.IntegerField(source="assessment.content_version")
+    changed = serializers.BooleanField()
+
+
 class AssessmentListSerializer(serializers.ModelSerializer):
     assessment_id = serializers.UUIDField(source="id")
     policy = PolicySerializer(source="*", read_only=True)

@@ -213,12 +213,13 @@ def parse_verdicts(data: Any, content: Mapping[str, Any], *, raw_text: str) -> l
 
 
 def merge_replacements(
-    content: Mapping[str, Any], data: Any, rejected_ids: set[str]
+    content: Mapping[str, Any], data: Any, rejected_ids: set[str], *, keep_topic: bool = True
 ) -> dict[str, Any]:
     """A copy of `content` with each rejected question swapped for its replacement, unvalidated.
 
     Raises ValueError unless there is exactly one replacement per rejected id, each keeping the
-    original's type, topic and points.
+    original's type and points, and its topic unless `keep_topic` is False (staff asking for a
+    different item may get one on another topic).
     """
     replacements = data.get("replacements") if isinstance(data, Mapping) else None
     if not isinstance(replacements, list):
@@ -244,12 +245,14 @@ def merge_replacements(
             replacement = by_id.get(original["questionId"])
             if replacement is None:
                 continue
-            _require_same_slot(original, replacement)
+            _require_same_slot(original, replacement, keep_topic=keep_topic)
             section["questions"][index] = copy.deepcopy(dict(replacement))
     return merged
 
 
-def _require_same_slot(original: Mapping[str, Any], replacement: Mapping[str, Any]) -> None:
+def _require_same_slot(
+    original: Mapping[str, Any], replacement: Mapping[str, Any], *, keep_topic: bool
+) -> None:
     question_id = original["questionId"]
     if replacement.get("type") != original["type"]:
         raise ValueError(f"{question_id}: type {replacement.get('type')!r}, was {original['type']}")
@@ -257,7 +260,11 @@ def _require_same_slot(original: Mapping[str, Any], replacement: Mapping[str, An
         raise ValueError(
             f"{question_id}: points {replacement.get('points')!r}, was {original['points']}"
         )
-    if "topic" in original and not _same_text(replacement.get("topic"), original["topic"]):
+    if (
+        keep_topic
+        and "topic" in original
+        and not _same_text(replacement.get("topic"), original["topic"])
+    ):
         raise ValueError(
             f"{question_id}: topic {replacement.get('topic')!r}, was {original['topic']!r}"
         )

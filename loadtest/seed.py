@@ -85,13 +85,12 @@ def seed_staff(password: str) -> None:
 
 
 def seed_assessment(pdf: Path):
-    from django.db.models import F
-    from django.utils import timezone
-
     from assessments.content import GenerationOptions
     from assessments.generation import generation_trigger
-    from assessments.models import Assessment, AssessmentStatus
+    from assessments.items import assessment_item_approve, unapproved_question_ids
+    from assessments.models import Assessment
     from assessments.policy import assessment_policy_update
+    from assessments.publication import assessment_publish
     from jobs.models import JobStatus
     from syllabus.services import PdfUpload, syllabus_upload
 
@@ -105,13 +104,17 @@ def seed_assessment(pdf: Path):
     assessment = Assessment.objects.get(pk=job.result["assessmentId"])
     # Each candidate takes it again and again.
     assessment_policy_update(assessment_id=assessment.pk, changes={"max_attempts": 1_000_000})
-    if assessment.status != AssessmentStatus.PUBLISHED:  # ASSESSMENT_REQUIRE_REVIEW=true
-        Assessment.objects.filter(pk=assessment.pk).update(
-            status=AssessmentStatus.PUBLISHED,
-            published_at=timezone.now(),
-            version=F("version") + 1,
-        )
-        assessment.refresh_from_db()
+    if not assessment.is_published:  # ASSESSMENT_REQUIRE_REVIEW=true
+        # The seed stands in for the reviewer: it approves every question, then publishes
+        # through the one publication service.
+        for question_id in unapproved_question_ids(assessment):
+            assessment_item_approve(
+                assessment_id=assessment.pk,
+                question_id=question_id,
+                expected_version=assessment.content_version,
+                user=None,
+            )
+        assessment = assessment_publish(assessment_id=assessment.pk).assessment
     return assessment, job
 
 

@@ -11,13 +11,16 @@ from django.urls import path, reverse
 
 from assessment_engine.api.errors import DomainError
 from assessment_engine.db import ReplicaListMixin
+from assessments.admin import AssessmentAdmin
 from assessments.models import Assessment
 
+from .admin_preview import AssessmentPreviewMixin
 from .agreement import agreement_statistics
 from .evaluation import evaluation_grade_answer, evaluation_override, evaluation_regrade
 from .grading.plan import find_question
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride
-from .selectors import AnswerToGrade, answer_to_grade, grading_queue
+from .results_admin import AssessmentResultsMixin
+from .selectors import AnswerToGrade, answer_to_grade, grading_queue, session_content
 
 
 def regrade_sessions(modeladmin, request, session_ids, *, keep_manual_grades=True) -> None:
@@ -71,7 +74,7 @@ class CandidateSessionAdmin(ReplicaListMixin, admin.ModelAdmin):
 
     @admin.display(description="Submitted answers")
     def submitted_answers(self, session: CandidateSession) -> str:
-        content = session.assessment.content
+        content = session_content(session)
         submissions = [
             {
                 "submission": submission,
@@ -386,5 +389,14 @@ class EvaluationAdmin(ReplicaListMixin, admin.ModelAdmin):
         )
 
 
-# The assessment admin with its results and statistics pages (registered in its place).
-from . import results_admin  # noqa: E402, F401
+# The assessment admin with the pages that read sessions: the candidate preview, results and
+# statistics. Registered in its place from here, so assessments never imports sessions (as
+# `assessments.admin` adds generation to the syllabus admin).
+class AssessmentWithSessionPagesAdmin(
+    AssessmentResultsMixin, AssessmentPreviewMixin, AssessmentAdmin
+):
+    pass
+
+
+admin.site.unregister(Assessment)
+admin.site.register(Assessment, AssessmentWithSessionPagesAdmin)

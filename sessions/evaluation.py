@@ -39,6 +39,7 @@ from .grading.prompts import (
 )
 from .grading.validation import validated_grades
 from .models import CandidateSession, Evaluation, EvaluationHistory, ScoreOverride, SessionStatus
+from .selectors import session_content
 
 NO_AI_PROVIDER = "none"  # every answer was graded by the key (MCQ) or was empty
 POINTS_TOLERANCE = 0.005
@@ -63,7 +64,7 @@ class EvaluationHandler:
 
     def execute(self, job: AIJob) -> Execution:
         session = _session_for(job)
-        plan = plan_grading(session.assessment.content, _answers(session))
+        plan = plan_grading(session_content(session), _answers(session))
         ai_grades, response = {}, None
         if plan.for_ai:  # all short answers in one call; none at all → no AI call
             # A new nonce per request (and per retry): no answer can know its closing tag.
@@ -180,7 +181,7 @@ def evaluation_grade_answer(
             .get(pk=evaluation_id)
         )
         question = _question_or_error(evaluation, question_id)
-        authored = find_question(evaluation.session.assessment.content, question_id)
+        authored = find_question(session_content(evaluation.session), question_id)
         if authored is None or authored["type"] != "SHORT_ANSWER":
             raise ValidationFailed(
                 details={"questionId": ["Only short answers are graded per criterion."]}

@@ -54,6 +54,10 @@ class CandidateSession(models.Model):
     shuffle_seed = models.BigIntegerField(null=True, blank=True)
     shuffle_questions = models.BooleanField(default=False, db_default=False)
     shuffle_options = models.BooleanField(default=False, db_default=False)
+    # The assessment's content version this session shows and is graded by
+    # (`assessments.AssessmentVersion`): taken at opt-in and fixed at start, so staff editing
+    # the assessment later changes it for new sessions only.
+    content_version = models.PositiveIntegerField(default=1, db_default=1)
     # Bumped by every transition: a cheap "has anything changed" for clients and caches.
     version = models.PositiveIntegerField(default=1)
 

@@ -1,9 +1,5 @@
-"""The assessment admin plus its results and statistics pages.
-
-The pages read sessions and evaluations, so they are added here, on a subclass of the
-assessment admin registered in its place (as `assessments.admin` adds generation to the
-syllabus admin): assessments never imports sessions.
-"""
+"""The results and statistics pages of the assessment admin, added from here (see
+`sessions.admin`): they read sessions and evaluations."""
 
 from django import forms
 from django.contrib import admin
@@ -14,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assessments.admin import AssessmentAdmin
 from assessments.models import Assessment
 
 from .models import SessionStatus
@@ -49,7 +44,7 @@ class ResultsFilterForm(forms.Form):
         )
 
 
-class AssessmentWithResultsAdmin(AssessmentAdmin):
+class AssessmentResultsMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None or not self._may_see_results(request, obj):
@@ -176,7 +171,3 @@ def distribution_chart(buckets: list[dict]) -> dict:
             }
         )
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bars": bars}
-
-
-admin.site.unregister(Assessment)
-admin.site.register(Assessment, AssessmentWithResultsAdmin)

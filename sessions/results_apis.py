@@ -139,7 +139,7 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
         if request.accepted_renderer.format == "csv":
             return results_csv_response(
                 assessment_id=assessment.pk,
-                content=content_of(assessment.pk, assessment.version),
+                content=content_of(assessment.pk, assessment.content_version),
                 rows=rows,
                 answers=rows_kind == "answers",
             )
@@ -169,7 +169,7 @@ class AssessmentResultsViewSet(viewsets.GenericViewSet):
     def statistics(self, request: Request, assessment_id: str) -> Response:
         _check_choices(request, {"format": self._formats()})
         assessment = assessment_get_visible(assessment_id=assessment_id, user=request.user)
-        content = content_of(assessment.pk, assessment.version)
+        content = content_of(assessment.pk, assessment.content_version)
         figures = assessment_statistics(assessment_id=assessment.pk, content=content)
         return Response(StatisticsSerializer(figures).data)
 

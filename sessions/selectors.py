@@ -6,14 +6,22 @@ from typing import Any
 
 from django.db.models import BooleanField, F, Func, QuerySet, Value
 
+from assessments.content_cache import content_of
+
 from .grading.plan import Criterion, find_question, rubric_criteria
-from .models import Evaluation
+from .models import CandidateSession, Evaluation
 
 QUEUE_LIMIT = 200  # answers listed at once; flagged ones always come first
 
 # An answer the grader graded (it has `criteria`) that no person has graded yet.
 _WAITING = "$[*] ? (exists(@.criteria) && !exists(@.overridden ? (@ == true)))"
 FLAGGED_PATH = "$[*] ? (@.needsReview == true && !exists(@.overridden ? (@ == true)))"
+
+
+def session_content(session: CandidateSession) -> dict[str, Any]:
+    """The content version the session started on (answer keys included): what it showed the
+    candidate, so what it is graded by, whatever staff changed since."""
+    return content_of(session.assessment_id, session.content_version)
 
 
 class JsonPathExists(Func):
@@ -83,7 +91,7 @@ def answer_to_grade(evaluation_id, question_id: str) -> AnswerToGrade | None:
     )
     if evaluation is None:
         return None
-    question = find_question(evaluation.session.assessment.content, question_id)
+    question = find_question(session_content(evaluation.session), question_id)
     grade = next((q for q in evaluation.questions if q["questionId"] == question_id), None)
     if question is None or grade is None or question["type"] != "SHORT_ANSWER":
         return None

@@ -140,7 +140,7 @@ class SessionSerializer(serializers.Serializer):
             }
         level = self._review_level(session)
         content = (
-            content_of(session.assessment_id, session.assessment.version)
+            content_of(session.assessment_id, session.content_version)
             if level != ReviewLevel.SCORES
             else {"sections": []}  # scores alone need no content
         )
@@ -173,7 +173,7 @@ class SessionDetailSerializer(SessionSerializer):
             return None
         # The services load sessions with their assessment's version and policy, not its
         # content: that comes from the per-process memo.
-        view = candidate_view_of(session.assessment_id, session.assessment.version)
+        view = candidate_view_of(session.assessment_id, session.content_version)
         # Sections are revealed one at a time: those submitted and the current one. A session
         # completed by the candidate has reached them all; one ended by the clock has not.
         reached = view["sections"][: session.current_section_index + 1]

@@ -109,6 +109,7 @@ def session_opt_in(*, user, assessment_id) -> Outcome:
                     attempt=attempt,
                     status=SessionStatus.OPTED_IN,
                     section_count=assessment.section_count,
+                    content_version=assessment.content_version,
                     opted_in_at=timezone.now(),
                 )
             return Outcome(session, changed=True)
@@ -127,6 +128,8 @@ def session_start(*, session_id, user) -> Outcome:
         check_open(policy, now)
         _make_room_for_active_session(user, session, now)
         session.status, session.started_at, session.last_activity_at = target, now, now
+        # The content it shows and is graded by from now on, whatever staff edit later.
+        session.content_version = policy.content_version
         if policy.time_limit_seconds is not None:
             session.deadline = now + timedelta(seconds=policy.time_limit_seconds)
         if policy.shuffle_questions or policy.shuffle_options:
@@ -144,6 +147,7 @@ def session_start(*, session_id, user) -> Outcome:
                     "shuffle_seed",
                     "shuffle_questions",
                     "shuffle_options",
+                    "content_version",
                 )
         except IntegrityError as exc:  # the partial unique index: never two ACTIVE per user
             raise ActiveSessionExists() from exc
@@ -170,7 +174,7 @@ def session_submit_section(
                 f"Expected section {expected}, got {section_index}.",
                 details={"expected": expected, "got": section_index},
             )
-        sections = content_of(session.assessment_id, session.assessment.version)["sections"]
+        sections = content_of(session.assessment_id, session.content_version)["sections"]
         if section_index >= len(sections):
             raise ValidationFailed(details={"sectionIndex": ["No such section."]})
         section = sections[section_index]
@@ -386,15 +390,15 @@ def _locked_session(session_id, user) -> CandidateSession:
 
 
 def _sessions() -> QuerySet[CandidateSession]:
-    """Sessions with their assessment's version (the key of its content in `content_cache`) and
-    delivery policy, in the same join: the content itself is not loaded."""
+    """Sessions with their assessment's delivery policy, in the same join: the content itself
+    is not loaded (the session's `content_version` is its key in `content_cache`)."""
     return CandidateSession.objects.select_related("assessment").defer(
         "assessment__content", "assessment__options"
     )
 
 
 def _policy_of(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    return assessments.only("version", "status", "section_count", *POLICY_FIELDS)
+    return assessments.only("version", "content_version", "status", "section_count", *POLICY_FIELDS)
 
 
 def _may_know_of(user, assessment: Assessment) -> bool:

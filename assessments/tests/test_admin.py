@@ -12,6 +12,14 @@ from .test_generation import SMALL
 
 pytestmark = pytest.mark.django_db
 
+# The options page of "Generate assessment", submitted with the defaults.
+GENERATE_WITH_DEFAULTS = {
+    "generate": "Generate",
+    "section_count": 3,
+    "questions_per_section": 4,
+    "difficulty": "medium",
+}
+
 
 @pytest.fixture
 def admin_client(superuser_client):
@@ -23,7 +31,11 @@ def test_generate_assessment_action_on_syllabi(admin_client):
 
     response = admin_client.post(
         "/admin/syllabus/syllabus/",
-        {"action": "generate_assessment", "_selected_action": [str(syllabus.pk)]},
+        {
+            "action": "generate_assessment",
+            "_selected_action": [str(syllabus.pk)],
+            **GENERATE_WITH_DEFAULTS,
+        },
         follow=True,
     )
 
@@ -88,6 +100,6 @@ def test_assessment_admin_shows_content_with_keys(admin_client):
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Content (with answer keys)" in html and question["questionId"] in html
+    assert "Items — content version 1" in html and f'id="item-{question["questionId"]}"' in html
     assert "Quality report" in html and "Topics covered" in html
     assert f"<th>Items</th><td>{assessment.question_count}</td>" in html

@@ -29,12 +29,12 @@ def test_a_process_that_has_not_seen_a_version_takes_the_view_from_redis(
     from assessments import content_cache
 
     assessment = make_assessment()
-    built = content_cache.candidate_view_of(assessment.pk, assessment.version)
+    built = content_cache.candidate_view_of(assessment.pk, assessment.content_version)
     content_cache._candidate_views.clear()  # as in another process: an empty memo
     content_cache._content.clear()
 
     with django_assert_num_queries(0):
-        shared = content_cache.candidate_view_of(assessment.pk, assessment.version)
+        shared = content_cache.candidate_view_of(assessment.pk, assessment.content_version)
 
     assert shared == built and shared is not built
     assert "correctOptionId" not in str(shared)
@@ -130,14 +130,14 @@ def test_the_content_memo_is_keyed_by_version_and_any_content_change_bumps_it():
     from assessments.content_cache import candidate_view_of, content_of
 
     assessment = make_assessment()
-    first = candidate_view_of(assessment.pk, assessment.version)
-    assert candidate_view_of(assessment.pk, assessment.version) is first  # built once
+    first = candidate_view_of(assessment.pk, assessment.content_version)
+    assert candidate_view_of(assessment.pk, assessment.content_version) is first  # built once
 
     edited = {**assessment.content, "title": "Corrected title"}
     Assessment.objects.filter(pk=assessment.pk).update(content=edited)  # no version given
     assessment.refresh_from_db()
 
-    assert assessment.version == 2  # the database's trigger bumped it
+    assert (assessment.version, assessment.content_version) == (2, 2)  # the triggers bumped both
     assert candidate_view_of(assessment.pk, 2)["title"] == "Corrected title"
     assert content_of(assessment.pk, 2) == edited
     assert first["title"] != "Corrected title"

@@ -5,14 +5,12 @@ Lives in sessions, the app that may import every other one.
 """
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
-from assessment_engine.accounts.factories import UserFactory
 from assessments.factories import make_assessment
 from assessments.generation import generation_trigger
 from assessments.models import Assessment, AssessmentStatus
+from assessments.tests.test_admin import GENERATE_WITH_DEFAULTS
 from harness import pdfs
 from jobs.models import AIJob, JobStatus
 from sessions.models import Evaluation
@@ -29,16 +27,6 @@ SYLLABI = "/admin/syllabus/syllabus/"
 JOBS = "/admin/jobs/aijob/"
 SESSIONS = "/admin/candidate_sessions/candidatesession/"
 EVALUATIONS = "/admin/candidate_sessions/evaluation/"
-
-
-@pytest.fixture
-def viewer_client():
-    """Staff with every view_* permission and nothing else."""
-    viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
-    client = Client()
-    client.force_login(viewer)
-    return client
 
 
 @pytest.fixture
@@ -78,12 +66,12 @@ def test_publish_and_unpublish(viewer_client, superuser_client):
 def test_generate_assessment(viewer_client, superuser_client):
     syllabus = make_syllabus()
 
-    act(viewer_client, SYLLABI, "generate_assessment", syllabus.pk)
+    act(viewer_client, SYLLABI, "generate_assessment", syllabus.pk, **GENERATE_WITH_DEFAULTS)
 
     assert not AIJob.objects.exists()
     assert 'value="generate_assessment"' not in offered_actions(viewer_client, SYLLABI)
 
-    act(superuser_client, SYLLABI, "generate_assessment", syllabus.pk)
+    act(superuser_client, SYLLABI, "generate_assessment", syllabus.pk, **GENERATE_WITH_DEFAULTS)
 
     assert AIJob.objects.count() == 1
 

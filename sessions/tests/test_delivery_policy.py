@@ -367,7 +367,7 @@ def test_shuffled_order_is_stable_per_session_and_reproducible_from_the_seed(flo
     assert order_of(submitted)[:8] == order_of(first)  # revealing s2 never reorders s1
 
     seed = CandidateSession.objects.get(pk=session_id).shuffle_seed
-    authored = candidate_view_of(assessment.pk, assessment.version)["sections"]
+    authored = candidate_view_of(assessment.pk, assessment.content_version)["sections"]
     reproduced = arranged_sections(authored[:2], seed=seed, questions=True, options=True)
     assert submitted["assessment"]["sections"] == reproduced
     assert reproduced != authored[:2]  # 8! question orders: the same one would be a fluke

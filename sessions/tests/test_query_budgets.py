@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def warm_content_memo(assessment):
-    content_of(assessment.pk, assessment.version)
+    content_of(assessment.pk, assessment.content_version)
 
 
 TRANSACTION = 2  # SAVEPOINT + RELEASE

@@ -221,7 +221,7 @@ def test_unknown_assessment_and_format(staff_client, assessment):
 def test_statistics_query_count(staff_client, assessment, example, django_assert_num_queries):
     # token; assessment; test figures; item sums; answers per option — whatever the sessions
     # (the content comes from the per-process memo, warm in a running server)
-    content_of(assessment.pk, assessment.version)
+    content_of(assessment.pk, assessment.content_version)
     with django_assert_num_queries(5):
         assert staff_client.get(statistics_url(assessment.pk)).status_code == 200
     graded_session(assessment, "eve", {"s1q2": 5}, {"s1q2": "text"})

@@ -1,6 +1,6 @@
 """The PDF text extraction engine: results, refusals, and the isolation of the parser.
 
-Plain pytest: no database. PDFs are made on the fly (syllabus/tests/pdfs.py); the real sample
+Plain pytest: no database. PDFs are made on the fly (harness/pdfs.py); the real sample
 syllabi are read in place from ../shared/data/syllabi/ when present.
 """
 
