@@ -184,6 +184,72 @@ def start_worker(tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
         worker.stop()
 
 
+class FlowerProcess(WorkerProcess):
+    """A real Flower process (its `flowerconfig.py` included) on a free loopback port, logged
+    and stopped as a worker is."""
+
+    CREDENTIALS = ("ops", "flower-test-password")
+
+    def __init__(self, log_path: Path):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.name, self.log_path, self._log = "flower", log_path, log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "assessment_engine", "flower"],
+            cwd=REPO_ROOT,
+            env={
+                **worker_environment(),
+                "FLOWER_PORT": str(self.port),
+                "FLOWER_ADDRESS": "127.0.0.1",
+                "FLOWER_BASIC_AUTH": ":".join(self.CREDENTIALS),
+            },
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def get(self, path: str):
+        """The JSON answer of an authenticated GET."""
+        import base64
+        import json
+        import urllib.request
+
+        token = base64.b64encode(":".join(self.CREDENTIALS).encode()).decode()
+        headers = {"Authorization": f"Basic {token}"}
+        request = urllib.request.Request(self.url + path, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return json.loads(response.read())
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"flower exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthcheck", timeout=2):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"flower not ready after {timeout}s:\n{self.log()}")
+
+
+@pytest.fixture
+def flower(tmp_path) -> Iterator[FlowerProcess]:
+    """Flower watching the test broker, started (and ready) before the test starts workers."""
+    process = FlowerProcess(tmp_path / "flower.log")
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
 @pytest.fixture
 def gemini(settings):
     """A local fake Gemini server, with the app using it through the real google-genai client."""

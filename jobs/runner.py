@@ -40,8 +40,8 @@ class Claim:
 def job_run(*, job_id: UUID | str, worker: str = "") -> str:
     """Run the job if it is due and free. Returns what happened, for logs and tests."""
     claim = _claim(job_id, worker)
-    if claim is None:
-        return "skipped"
+    if not isinstance(claim, Claim):
+        return claim
     handler = handler_for(claim.job.job_type)
     try:
         execution = handler.execute(claim.job)
@@ -59,21 +59,22 @@ def job_run(*, job_id: UUID | str, worker: str = "") -> str:
     return _record_success(claim, execution)
 
 
-def _claim(job_id, worker: str) -> Claim | None:
+def _claim(job_id, worker: str) -> Claim | str:
+    """The claim of the job's next attempt, or why there is none ("skipped", "failed")."""
     now = timezone.now()
     with transaction.atomic():
         job = AIJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
-            return None
+            return "skipped"
         if job.status == JobStatus.PROCESSING:
             if job.lease_expires_at > now:
-                return None  # a live worker has it
+                return "skipped"  # a live worker has it
             abandon_attempt(job, now)  # its worker was lost; the sweeper may not have run yet
         elif job.next_attempt_at and job.next_attempt_at > now + EARLY_DELIVERY_TOLERANCE:
-            return None  # an early duplicate: the scheduled delivery will come
+            return "skipped"  # an early duplicate: the scheduled delivery will come
         if job.attempt_count >= job.max_attempts:
             move_job(job, "exhaust", now=now, error_message="No attempts left.")
-            return None
+            return "failed"
         move_job(
             job,
             "claim",

@@ -32,3 +32,10 @@ def oldest_pending_age_seconds() -> float | None:
         .first()
     )
     return (timezone.now() - oldest).total_seconds() if oldest else None
+
+
+def job_failure(*, job_id) -> str:
+    """What made the job fail, as "ErrorClass: message" (its last attempt's error)."""
+    job = AIJob.objects.get(pk=job_id)
+    last = job.attempts.exclude(error_class="").order_by("-number").first()
+    return f"{last.error_class}: {last.error_message}" if last else job.error_message

@@ -162,7 +162,7 @@ def test_a_delivery_with_no_attempt_left_fails_the_job(stub):
     claimed(job, lease_left=-timedelta(seconds=1))
     AIJob.objects.filter(pk=job.pk).update(max_attempts=1)
 
-    assert run(job) == "skipped"
+    assert run(job) == "failed"
 
     assert (job.status, job.error_message) == (JobStatus.FAILED, "No attempts left.")
     assert attempts(job) == [(1, AttemptStatus.FAILED, "WorkerLost")]
