@@ -21,7 +21,8 @@ def inspect_workers_as_they_appear() -> None:
         def on_event(event: dict) -> None:
             receive(event)
             worker = event.get("hostname")
-            if event.get("type") in WORKER_PRESENCE_EVENTS and worker not in self.workers:
+            known = self.workers.get(worker, {})  # a get: `workers` is a defaultdict
+            if event.get("type") in WORKER_PRESENCE_EVENTS and "active_queues" not in known:
                 # Until it answers, each heartbeat asks again (Flower merges asks in flight).
                 self.io_loop.add_callback(self.update_workers, worker)
 
