@@ -119,14 +119,13 @@ READ_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else None
 DATABASE_ROUTERS = ["assessment_engine.db.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache (throttles, later the circuit breaker) and Celery broker --------------
+# --- Redis: cache, throttles, the AI provider's guards, and the Celery broker ------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "assessment_engine.cache.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ae",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "KEY_PREFIX": "ae",  # timeouts: the shared client's (assessment_engine/redis_client.py)
     }
 }
 

@@ -8,6 +8,7 @@ from assessments.generation import generation_trigger
 from assessments.tests.factories import make_syllabus
 from assessments.tests.gemini_script import IS_GENERATION, agree
 from assessments.tests.test_generation import SMALL, valid_answer
+from jobs.ai.guard import guards_for
 from jobs.models import AIJob, JobStatus
 from jobs.runner import job_run
 
@@ -141,3 +142,13 @@ def test_four_worker_processes_never_exceed_the_global_rate(start_worker, gemini
     assert len(gemini.calls) == per_minute  # measured at the provider, across 4 processes
     attempts = sum(job.attempt_count for job in ours)
     assert attempts == per_minute  # a deferral never uses up an attempt
+
+
+def test_the_ai_guards_use_the_shared_redis_client():
+    from django.core.cache import cache
+
+    from assessment_engine.redis_client import redis_client
+
+    breaker, _ = guards_for("gemini")
+
+    assert breaker._redis is redis_client() is cache.redis_client()
