@@ -257,6 +257,7 @@ def gemini(settings):
     from jobs.tests.fake_gemini import FakeGemini
 
     with FakeGemini() as fake:
+        settings.AI_PROVIDER = "gemini"
         settings.GEMINI_API_KEY = "test-key-not-real"
         settings.GEMINI_API_BASE_URL = fake.url
         clear_provider_cache()

@@ -8,15 +8,15 @@ from .ai.offline import OfflineProvider
 from .selectors import failed_job_count
 
 
-def ai_provider_detail() -> dict | None:
-    """The provider's circuit breaker (the offline provider has none)."""
+def ai_provider_detail() -> dict:
+    """The provider in use, and its circuit breaker's state (the offline provider has none)."""
     provider = get_provider()
     if provider.name == OfflineProvider.name:
-        return None
+        return {"name": provider.name}
     try:
-        return provider_state(provider.name)
+        return provider_state(provider.name)  # its "name" is the provider's
     except redis.RedisError:
-        return {"state": "UNKNOWN"}
+        return {"name": provider.name, "state": "UNKNOWN"}
 
 
 def register() -> None:

@@ -152,3 +152,21 @@ def test_the_ai_guards_use_the_shared_redis_client():
     breaker, _ = guards_for("gemini")
 
     assert breaker._redis is redis_client() is cache.redis_client()
+
+
+def test_readyz_and_the_admin_name_the_provider_in_use(api_client, superuser_client, settings):
+    assert api_client.get("/readyz").json()["details"]["aiProvider"] == {"name": "offline"}
+    assert "AI provider: offline" in superuser_client.get("/admin/").content.decode()
+
+    settings.AI_PROVIDER, settings.GEMINI_API_KEY = "gemini", "test-key-not-real"
+    breaker, _ = guards_for("gemini")
+    breaker._redis.delete(breaker.key)  # as no call failed yet
+
+    assert api_client.get("/readyz").json()["details"]["aiProvider"] == {
+        "name": "gemini",
+        "state": "CLOSED",
+        "consecutive_failures": 0,
+        "opened_until": None,
+        "probe_in_flight": False,
+    }
+    assert "AI provider: gemini" in superuser_client.get("/admin/").content.decode()
