@@ -6,6 +6,6 @@ class JobsConfig(AppConfig):
     verbose_name = "AI jobs"
 
     def ready(self) -> None:
-        from . import readiness
+        from . import ops
 
-        readiness.register()
+        ops.register()

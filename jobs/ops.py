@@ -1,11 +1,14 @@
-"""What `/readyz` tells about jobs (registered in `JobsConfig.ready`)."""
+"""What ops see of jobs: `/readyz` details (registered in `JobsConfig.ready`), the ops status."""
+
+from datetime import timedelta
 
 import redis
+from django.utils import timezone
 
 from .ai.factory import get_provider
 from .ai.guard import provider_state
 from .ai.offline import OfflineProvider
-from .selectors import failed_job_count
+from .selectors import failed_job_count, failed_jobs_since, queue_depths
 
 
 def ai_provider_detail() -> dict:
@@ -17,6 +20,15 @@ def ai_provider_detail() -> dict:
         return provider_state(provider.name)  # its "name" is the provider's
     except redis.RedisError:
         return {"name": provider.name, "state": "UNKNOWN"}
+
+
+def ops_status() -> dict:
+    """For `GET /api/v1/ops/status`: what ops alert on, beyond readiness."""
+    return {
+        "queues": queue_depths(),
+        "failed_jobs_last_hour": failed_jobs_since(timezone.now() - timedelta(hours=1)),
+        "ai_provider": ai_provider_detail(),
+    }
 
 
 def register() -> None:
