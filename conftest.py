@@ -1,7 +1,12 @@
 """Project-wide fixtures: users, authenticated API clients, real Celery worker processes."""
 
+import base64
+import json
 import os
+import sys
+import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -11,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from assessment_engine.accounts.factories import UserFactory
 from harness import stack
-from harness.processes import REPO_ROOT, ChildProcess, stop_all
+from harness.processes import REPO_ROOT, ChildProcess, free_port, stop_all, wait_until
 
 __all__ = ["REPO_ROOT", "worker_environment"]
 
@@ -112,6 +117,54 @@ def start_worker(tmp_path) -> Iterator[Callable[..., ChildProcess]]:
     stop_all(workers)
 
 
+class FlowerProcess(ChildProcess):
+    """A real Flower process (its `flowerconfig.py` included) on a free loopback port."""
+
+    CREDENTIALS = ("ops", "flower-test-password")
+
+    def __init__(self, log_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {
+            **worker_environment(),
+            "FLOWER_PORT": str(self.port),
+            "FLOWER_ADDRESS": "127.0.0.1",
+            "FLOWER_BASIC_AUTH": ":".join(self.CREDENTIALS),
+        }
+        command = [sys.executable, "-m", "celery", "-A", "assessment_engine", "flower"]
+        super().__init__("flower", command, env=environment, log_path=log_path)
+
+    def get(self, path: str):
+        """The JSON answer of an authenticated GET."""
+        token = base64.b64encode(":".join(self.CREDENTIALS).encode()).decode()
+        headers = {"Authorization": f"Basic {token}"}
+        request = urllib.request.Request(self.url + path, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return json.loads(response.read())
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        def answers() -> bool:
+            self.require_alive()
+            try:
+                with urllib.request.urlopen(self.url + "/healthcheck", timeout=2):  # noqa: S310
+                    return True
+            except OSError:
+                return False
+
+        wait_until(answers, timeout=timeout, what="flower", interval=0.2)
+
+
+@pytest.fixture
+def flower(tmp_path) -> Iterator[FlowerProcess]:
+    """Flower watching the test broker, started (and ready) before the test starts workers."""
+    process = FlowerProcess(tmp_path / "flower.log")
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
 @pytest.fixture
 def gemini(settings):
     """A local fake Gemini server, with the app using it through the real google-genai client."""
@@ -119,6 +172,7 @@ def gemini(settings):
     from jobs.ai.factory import clear_provider_cache
 
     with FakeGemini() as fake:
+        settings.AI_PROVIDER = "gemini"
         settings.GEMINI_API_KEY = "test-key-not-real"
         settings.GEMINI_API_BASE_URL = fake.url
         clear_provider_cache()

@@ -1,8 +1,10 @@
 """Root URLs. Every API path works with and without a trailing slash (contract)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import (
@@ -38,6 +40,13 @@ def api_not_found(request: HttpRequest, unmatched: str = ""):
     """Unknown /api/ paths answer in the envelope whatever DEBUG says."""
     return error_json_response(404, "NOT_FOUND", "No such endpoint.")
 
+
+def admin_header() -> str:
+    """Every admin page names the AI provider in use (read per page: it follows the settings)."""
+    return f"Assessment engine administration · AI provider: {settings.AI_PROVIDER}"
+
+
+admin.site.site_header = lazy(admin_header, str)()
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import views, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,9 +8,9 @@ from assessment_engine.api.permissions import IsStaff
 from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
 
-from . import selectors
+from . import ops, selectors
 from .models import AIJob
-from .serializers import JobSerializer
+from .serializers import JobSerializer, OpsStatusSerializer
 
 
 class JobViewSet(viewsets.ViewSet):
@@ -35,3 +35,16 @@ class JobViewSet(viewsets.ViewSet):
         except AIJob.DoesNotExist as exc:
             raise NotFound("No such job.") from exc
         return Response(JobSerializer(job).data)
+
+
+class OpsStatusView(views.APIView):
+    """What ops watch (`/readyz` stays about readiness)."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="Queue depths, failed jobs in the last hour, the AI provider's breaker (staff)",
+        responses={200: OpsStatusSerializer, **ERROR_RESPONSES, **error_responses(403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(OpsStatusSerializer(ops.ops_status()).data)

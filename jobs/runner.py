@@ -22,7 +22,7 @@ from .dispatch import publish_on_commit
 from .errors import FINAL_ERRORS, RETRYABLE_ERRORS, AIError, ProviderDeferred
 from .models import AIJob, AIJobAttempt, AttemptStatus, JobStatus
 from .registry import Execution, handler_for
-from .services import abandon_attempt
+from .transitions import abandon_attempt, attempt_target, move_job
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ class Claim:
 def job_run(*, job_id: UUID | str, worker: str = "") -> str:
     """Run the job if it is due and free. Returns what happened, for logs and tests."""
     claim = _claim(job_id, worker)
-    if claim is None:
-        return "skipped"
+    if not isinstance(claim, Claim):
+        return claim
     handler = handler_for(claim.job.job_type)
     try:
         execution = handler.execute(claim.job)
@@ -59,35 +59,29 @@ def job_run(*, job_id: UUID | str, worker: str = "") -> str:
     return _record_success(claim, execution)
 
 
-def _claim(job_id, worker: str) -> Claim | None:
+def _claim(job_id, worker: str) -> Claim | str:
+    """The claim of the job's next attempt, or why there is none ("skipped", "failed")."""
     now = timezone.now()
     with transaction.atomic():
         job = AIJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
-            return None
+            return "skipped"
         if job.status == JobStatus.PROCESSING:
             if job.lease_expires_at > now:
-                return None  # a live worker has it
+                return "skipped"  # a live worker has it
             abandon_attempt(job, now)  # its worker was lost; the sweeper may not have run yet
         elif job.next_attempt_at and job.next_attempt_at > now + EARLY_DELIVERY_TOLERANCE:
-            return None  # an early duplicate: the scheduled delivery will come
+            return "skipped"  # an early duplicate: the scheduled delivery will come
         if job.attempt_count >= job.max_attempts:
-            _finish(job, JobStatus.FAILED, now, error="No attempts left.")
-            return None
-        job.attempt_count += 1
-        job.status = JobStatus.PROCESSING
-        job.started_at = job.started_at or now
-        job.lease_expires_at = now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
-        job.waiting_reason = ""
-        job.save(
-            update_fields=[
-                "attempt_count",
-                "status",
-                "started_at",
-                "lease_expires_at",
-                "waiting_reason",
-                "updated_at",
-            ]
+            move_job(job, "exhaust", now=now, error_message="No attempts left.")
+            return "failed"
+        move_job(
+            job,
+            "claim",
+            now=now,
+            attempt_count=job.attempt_count + 1,
+            started_at=job.started_at or now,
+            lease_expires_at=now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS),
         )
         provider = get_provider()
         attempt = AIJobAttempt.objects.create(
@@ -117,9 +111,8 @@ def _record_success(claim: Claim, execution: Execution) -> str:
             superseded = ("Superseded", "A later attempt owns the job; this result was dropped.")
             _close_attempt(claim, execution, now, error=superseded)
             return "superseded"
-        job.result = handler_for(job.job_type).complete(job, execution)
-        job.error_message = ""
-        _finish(job, JobStatus.COMPLETED, now)
+        result = handler_for(job.job_type).complete(job, execution)
+        move_job(job, "complete", now=now, result=result, error_message="")
         _close_attempt(claim, execution, now)
     return "completed"
 
@@ -134,24 +127,19 @@ def _record_failure(claim: Claim, exc: Exception, *, retryable: bool) -> str:
             return "superseded"
         if retryable and job.attempt_count < job.max_attempts:
             delay = retry_delay(job.attempt_count)
-            job.status = JobStatus.PENDING
-            job.next_attempt_at = now + timedelta(seconds=delay)
-            job.lease_expires_at = None
-            job.error_message = message
-            job.waiting_reason = f"retrying in {delay:.1f} s after: {message}"[:300]
-            job.save(
-                update_fields=[
-                    "status",
-                    "next_attempt_at",
-                    "lease_expires_at",
-                    "error_message",
-                    "waiting_reason",
-                    "updated_at",
-                ]
+            move_job(
+                job,
+                "retry",
+                now=now,
+                next_attempt_at=now + timedelta(seconds=delay),
+                error_message=message,
+                waiting_reason=f"retrying in {delay:.1f} s after: {message}"[:300],
             )
             publish_on_commit(job, countdown=delay)
             return "retrying"
-        _finish(job, JobStatus.FAILED, now, error=message)
+        move_job(
+            job, "fail", now=now, error_message=message, cause=f"{type(exc).__name__}: {message}"
+        )
     return "failed"
 
 
@@ -163,20 +151,13 @@ def _defer(claim: Claim, deferred: ProviderDeferred) -> str:
         if job is None:
             return "superseded"
         claim.attempt.delete()
-        job.attempt_count -= 1
-        job.status = JobStatus.PENDING
-        job.lease_expires_at = None
-        job.next_attempt_at = now + timedelta(seconds=deferred.countdown)
-        job.waiting_reason = f"{deferred.reason}; retrying in {deferred.countdown:.0f} s"[:300]
-        job.save(
-            update_fields=[
-                "attempt_count",
-                "status",
-                "lease_expires_at",
-                "next_attempt_at",
-                "waiting_reason",
-                "updated_at",
-            ]
+        move_job(
+            job,
+            "defer",
+            now=now,
+            attempt_count=job.attempt_count - 1,
+            next_attempt_at=now + timedelta(seconds=deferred.countdown),
+            waiting_reason=f"{deferred.reason}; retrying in {deferred.countdown:.0f} s"[:300],
         )
         publish_on_commit(job, countdown=deferred.countdown)
     return "deferred"
@@ -189,29 +170,11 @@ def retry_delay(attempt_number: int) -> float:
     return capped * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not cryptography
 
 
-def _finish(job: AIJob, status: str, now, *, error: str = "") -> None:
-    job.status = status
-    job.finished_at = now
-    job.lease_expires_at = None
-    if error:
-        job.error_message = error
-    job.save(
-        update_fields=[
-            "status",
-            "finished_at",
-            "lease_expires_at",
-            "error_message",
-            "result",
-            "updated_at",
-        ]
-    )
-
-
 def _close_attempt(claim: Claim, execution: Execution | None, now, *, error=None, raw="") -> None:
     attempt = claim.attempt
     attempt.finished_at = now
     attempt.duration_ms = int((time.monotonic() - claim.started) * 1000)
-    attempt.status = AttemptStatus.FAILED if error else AttemptStatus.COMPLETED
+    attempt.status = attempt_target("fail" if error else "succeed", attempt.status)
     if error:
         attempt.error_class, attempt.error_message = error[0][:200], error[1]
     response = execution.response if execution else None

@@ -61,3 +61,29 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_waiting_reason(self, job: AIJob) -> str | None:
         return job.waiting_reason or None
+
+
+class AIProviderStateSerializer(serializers.Serializer):
+    """The provider in use and its circuit breaker (none for the offline provider)."""
+
+    name = serializers.CharField()
+    state = serializers.ChoiceField(["CLOSED", "OPEN", "HALF_OPEN", "UNKNOWN"], required=False)
+    consecutive_failures = serializers.IntegerField(required=False)
+    opened_until = serializers.FloatField(
+        required=False, allow_null=True, help_text="Epoch seconds, while OPEN or HALF_OPEN."
+    )
+    probe_in_flight = serializers.BooleanField(required=False)
+
+    def to_representation(self, instance: dict) -> dict:
+        # The breaker's fields only when there is a breaker (a missing one is not a null).
+        return {k: v for k, v in super().to_representation(instance).items() if k in instance}
+
+
+class OpsStatusSerializer(serializers.Serializer):
+    queues = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Messages waiting per queue; null when the broker cannot be reached.",
+    )
+    failed_jobs_last_hour = serializers.IntegerField()
+    ai_provider = AIProviderStateSerializer()

@@ -13,7 +13,8 @@ from django.utils import timezone
 from assessment_engine.request_context import current_request_id
 
 from .dispatch import publish_on_commit
-from .models import AIJob, AIJobAttempt, AttemptStatus, JobStatus
+from .models import AIJob, JobStatus
+from .transitions import abandon_attempt, job_can, move_job
 
 logger = logging.getLogger(__name__)
 
@@ -51,22 +52,16 @@ def job_requeue(*, job_id: UUID, reason: str = "re-queued") -> bool:
     """Put a FAILED job back to PENDING, keeping its attempts, with a fresh attempt budget."""
     with transaction.atomic():
         job = AIJob.objects.select_for_update().get(pk=job_id)
-        if job.status != JobStatus.FAILED:
+        if not job_can("requeue", job.status):
             return False
-        job.status = JobStatus.PENDING
-        job.max_attempts = job.attempt_count + settings.AI_MAX_ATTEMPTS
-        job.finished_at = None
-        job.next_attempt_at = timezone.now()
-        job.waiting_reason = reason
-        job.save(
-            update_fields=[
-                "status",
-                "max_attempts",
-                "finished_at",
-                "next_attempt_at",
-                "waiting_reason",
-                "updated_at",
-            ]
+        now = timezone.now()
+        move_job(
+            job,
+            "requeue",
+            now=now,
+            max_attempts=job.attempt_count + settings.AI_MAX_ATTEMPTS,
+            next_attempt_at=now,
+            waiting_reason=reason,
         )
         publish_on_commit(job)
     return True
@@ -114,41 +109,16 @@ def jobs_sweep() -> SweepReport:
 def _reclaim_abandoned(job: AIJob, now) -> int:
     """The worker holding `job` vanished: close its attempt, and retry or fail the job."""
     abandon_attempt(job, now)
-    job.lease_expires_at = None
     if job.attempt_count >= job.max_attempts:
-        job.status, job.finished_at = JobStatus.FAILED, now
-        job.error_message = "The worker running the last attempt was lost."
-        job.save(
-            update_fields=[
-                "status",
-                "finished_at",
-                "error_message",
-                "lease_expires_at",
-                "updated_at",
-            ]
-        )
+        message = "The worker running the last attempt was lost."
+        move_job(job, "lose", now=now, error_message=message, cause=f"WorkerLost: {message}")
         return 1
-    job.status, job.next_attempt_at = JobStatus.PENDING, now
-    job.waiting_reason = "re-queued after its worker was lost"
-    job.save(
-        update_fields=[
-            "status",
-            "next_attempt_at",
-            "waiting_reason",
-            "lease_expires_at",
-            "updated_at",
-        ]
+    move_job(
+        job,
+        "reclaim",
+        now=now,
+        next_attempt_at=now,
+        waiting_reason="re-queued after its worker was lost",
     )
     publish_on_commit(job)
     return 0
-
-
-def abandon_attempt(job: AIJob, now) -> None:
-    AIJobAttempt.objects.filter(
-        job=job, number=job.attempt_count, status=AttemptStatus.PROCESSING
-    ).update(
-        status=AttemptStatus.FAILED,
-        error_class="WorkerLost",
-        error_message="The worker stopped renewing its lease (killed or stuck).",
-        finished_at=now,
-    )

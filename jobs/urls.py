@@ -1,8 +1,13 @@
+from django.urls import re_path
+
 from assessment_engine.api.routers import OptionalSlashRouter
 
-from .apis import JobViewSet
+from .apis import JobViewSet, OpsStatusView
 
 router = OptionalSlashRouter()
 router.register("jobs", JobViewSet, basename="job")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^ops/status/?$", OpsStatusView.as_view(), name="ops-status"),
+    *router.urls,
+]

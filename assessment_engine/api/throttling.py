@@ -3,9 +3,9 @@
 DRF's own throttles keep each client's request history as a pickled list in the cache: a read,
 then a write (two round trips, two (de)serializations of up to N timestamps), with a gap in
 between in which concurrent requests of one user all see the same history, so a burst gets
-through above the rate. Here the count is the sliding-window log of the AI rate limit
-(`jobs.resilience.GlobalRateLimit`): one atomic Lua script per request, exact under any
-concurrency, and it answers the wait for `Retry-After` in the same round trip.
+through above the rate. Here the count is the sliding-window log of `GlobalRateLimit` (the
+AI provider's limit, too): one atomic Lua script per request, exact under any concurrency, and
+it answers the wait for `Retry-After` in the same round trip.
 
 Throttling protects capacity; it must never take the API down with it. If Redis cannot be
 reached the request is allowed (and the outage logged), so candidates keep submitting while
@@ -19,7 +19,7 @@ import redis
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 
-from jobs.resilience import GlobalRateLimit
+from assessment_engine.ratelimit import GlobalRateLimit
 
 logger = logging.getLogger(__name__)
 

@@ -123,14 +123,13 @@ READ_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else None
 DATABASE_ROUTERS = ["assessment_engine.db.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache (throttles, later the circuit breaker) and Celery broker --------------
+# --- Redis: cache, throttles, the AI provider's guards, and the Celery broker ------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
         "BACKEND": "assessment_engine.cache.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ae",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "KEY_PREFIX": "ae",  # timeouts: the shared client's (assessment_engine/redis_client.py)
     }
 }
 
@@ -162,6 +161,18 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 GEMINI_API_KEY = env("GEMINI_API_KEY", default=None)
 GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
 GEMINI_API_BASE_URL = env("GEMINI_API_BASE_URL", default=None)
+# Which provider generates and grades. Checked here, so every process (web, workers, beat)
+# refuses to start with a choice it cannot honour.
+AI_PROVIDERS = ("gemini", "offline")
+AI_PROVIDER = env("AI_PROVIDER", default="").strip().lower() or (
+    "gemini" if (GEMINI_API_KEY or "").strip() else "offline"
+)
+if AI_PROVIDER not in AI_PROVIDERS:
+    raise ImproperlyConfigured(f"AI_PROVIDER must be one of {', '.join(AI_PROVIDERS)}.")
+if AI_PROVIDER == "gemini" and not (GEMINI_API_KEY or "").strip():
+    raise ImproperlyConfigured("AI_PROVIDER=gemini needs GEMINI_API_KEY.")
+# Production refuses the offline provider unless this says it is meant (a demo, a drill).
+AI_ALLOW_OFFLINE = env.bool("AI_ALLOW_OFFLINE", default=False)
 AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=5)
 AI_JOB_STALE_PENDING_SECONDS = env.int("AI_JOB_STALE_PENDING_SECONDS", default=60)
 AI_JOB_LEASE_SECONDS = env.int("AI_JOB_LEASE_SECONDS", default=300)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, env
+from .base import AI_ALLOW_OFFLINE, AI_PROVIDER, DEVELOPMENT_SECRET_KEY, LOGGING, SECRET_KEY, env
 
 DEBUG = False
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(set(SECRET_KEY)) < 5:
@@ -14,6 +14,13 @@ if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(set(SECRET_KEY)
     )
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
+# The offline provider writes and grades by fixed rules, not with a model: a deployment whose
+# key went missing must fail at start, not quietly grade candidates that way.
+if AI_PROVIDER == "offline" and not AI_ALLOW_OFFLINE:
+    raise ImproperlyConfigured(
+        "The AI provider is offline (no GEMINI_API_KEY, or AI_PROVIDER=offline): set "
+        "GEMINI_API_KEY, or AI_ALLOW_OFFLINE=true to run the offline provider on purpose."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

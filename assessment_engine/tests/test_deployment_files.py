@@ -127,8 +127,10 @@ def boot_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
 def test_compose_defaults_start_with_a_generated_secret_kept_in_the_volume(
     settings_module, tmp_path: Path
 ):
-    # given: `FLOWER_BASIC_AUTH=u:p docker compose up` with nothing else set
-    environment = compose_environment("web", {"FLOWER_BASIC_AUTH": "flower:pw"})
+    # given: `FLOWER_BASIC_AUTH=u:p docker compose up` with nothing else set (but, for
+    # production, the offline provider allowed on purpose)
+    given = {"FLOWER_BASIC_AUTH": "flower:pw", "AI_ALLOW_OFFLINE": "true"}
+    environment = compose_environment("web", given)
     assert "DJANGO_SECRET_KEY" not in environment
     volume_mount = "secrets:" + str(Path(environment["DJANGO_SECRET_KEY_FILE"]).parent)
     assert volume_mount in compose()["services"]["web"]["volumes"]

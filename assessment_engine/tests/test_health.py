@@ -17,7 +17,7 @@ def test_readyz_pings_database_and_redis(api_client):
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "redis": "ok"},
-        "details": {"failedJobs": 0},
+        "details": {"failedJobs": 0, "aiProvider": {"name": "offline"}},
     }
 
 

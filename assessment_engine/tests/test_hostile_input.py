@@ -28,8 +28,21 @@ HOSTILE_JSON_BODIES = {
 }
 
 
-# Endpoints that never read a body answer as if it were empty.
-BODYLESS = {"/api/v1/auth/logout": 204}
+# Endpoints that never read a body answer as if it were empty (publishing an assessment that
+# does not exist is a 404).
+BODYLESS = {
+    "/api/v1/auth/logout": 204,
+    "/api/v1/assessments/assessmentId/publish": 404,
+    "/api/v1/assessments/assessmentId/unpublish": 404,
+}
+
+
+@pytest.fixture
+def staff_client(client_for):
+    """Staff with every permission, so each endpoint gets as far as reading the body."""
+    from assessment_engine.accounts.factories import UserFactory
+
+    return client_for(UserFactory(is_staff=True, is_superuser=True))
 
 
 def expected(path: str, statuses: tuple[int, ...]) -> tuple[int, ...]:

@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from conftest import REPO_ROOT
@@ -33,6 +34,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="assess.example.com",
+        AI_ALLOW_OFFLINE="true",
     )
     assert result.returncode == 0, result.stderr + result.stdout
 
@@ -84,3 +86,64 @@ def test_beat_schedule_names_registered_maintenance_tasks():
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
         assert entry["task"].startswith("maintenance.")
+
+
+def provider_at_start(**env: str) -> subprocess.CompletedProcess:
+    """A fresh process's AI provider (no key unless given; production has a real secret)."""
+    given = {"GEMINI_API_KEY": "", "AI_PROVIDER": "", "AI_ALLOW_OFFLINE": "", **env}
+    code = "from django.conf import settings; print(settings.AI_PROVIDER)"
+    return run_manage(
+        "shell", "--no-imports", "-c", code, DJANGO_SECRET_KEY=secrets.token_urlsafe(64), **given
+    )
+
+
+LOCAL = "assessment_engine.settings.local"
+
+
+@pytest.mark.parametrize(
+    ("env", "provider"),
+    [
+        ({"DJANGO_SETTINGS_MODULE": LOCAL}, "offline"),
+        ({"DJANGO_SETTINGS_MODULE": LOCAL, "GEMINI_API_KEY": "k"}, "gemini"),
+        (
+            {"DJANGO_SETTINGS_MODULE": LOCAL, "GEMINI_API_KEY": "k", "AI_PROVIDER": "offline"},
+            "offline",
+        ),
+        (
+            {"DJANGO_SETTINGS_MODULE": LOCAL, "GEMINI_API_KEY": "k", "AI_PROVIDER": " Gemini "},
+            "gemini",
+        ),
+        ({"GEMINI_API_KEY": "k"}, "gemini"),  # production
+        ({"AI_ALLOW_OFFLINE": "true"}, "offline"),  # production, offline on purpose
+    ],
+)
+def test_the_ai_provider_is_chosen_at_start(env, provider):
+    result = provider_at_start(**env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == provider
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DJANGO_SETTINGS_MODULE": LOCAL, "AI_PROVIDER": "openai"},
+            "AI_PROVIDER must be one of gemini, offline.",
+        ),
+        (
+            {"DJANGO_SETTINGS_MODULE": LOCAL, "AI_PROVIDER": "gemini"},
+            "AI_PROVIDER=gemini needs GEMINI_API_KEY.",
+        ),
+        ({}, "The AI provider is offline (no GEMINI_API_KEY, or AI_PROVIDER=offline)"),
+        (
+            {"GEMINI_API_KEY": "k", "AI_PROVIDER": "offline"},
+            "set GEMINI_API_KEY, or AI_ALLOW_OFFLINE=true",
+        ),
+    ],
+)
+def test_a_provider_that_cannot_be_honoured_refuses_to_start(env, message):
+    result = provider_at_start(**env)
+
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -251,7 +251,7 @@ def test_a_verifier_answer_missing_an_item_is_an_invalid_attempt(gemini, syllabu
 
 
 def test_the_offline_provider_makes_no_verifier_call(gemini, settings, syllabus):
-    settings.GEMINI_API_KEY = ""  # the fake still listens: any call would be recorded
+    settings.AI_PROVIDER, settings.GEMINI_API_KEY = "offline", ""  # the fake still listens
 
     job = generate(syllabus)
 

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from assessments.generation import generation_trigger
+from jobs.ai.guard import guards_for
 from jobs.models import AIJob, JobStatus
 from jobs.runner import job_run
 from syllabus.factories import make_syllabus
@@ -142,3 +143,31 @@ def test_four_worker_processes_never_exceed_the_global_rate(start_worker, gemini
     assert len(gemini.calls) == per_minute  # measured at the provider, across 4 processes
     attempts = sum(job.attempt_count for job in ours)
     assert attempts == per_minute  # a deferral never uses up an attempt
+
+
+def test_the_ai_guards_use_the_shared_redis_client():
+    from django.core.cache import cache
+
+    from assessment_engine.redis_client import redis_client
+
+    breaker, _ = guards_for("gemini")
+
+    assert breaker._redis is redis_client() is cache.redis_client()
+
+
+def test_readyz_and_the_admin_name_the_provider_in_use(api_client, superuser_client, settings):
+    assert api_client.get("/readyz").json()["details"]["aiProvider"] == {"name": "offline"}
+    assert "AI provider: offline" in superuser_client.get("/admin/").content.decode()
+
+    settings.AI_PROVIDER, settings.GEMINI_API_KEY = "gemini", "test-key-not-real"
+    breaker, _ = guards_for("gemini")
+    breaker._redis.delete(breaker.key)  # as no call failed yet
+
+    assert api_client.get("/readyz").json()["details"]["aiProvider"] == {
+        "name": "gemini",
+        "state": "CLOSED",
+        "consecutive_failures": 0,
+        "opened_until": None,
+        "probe_in_flight": False,
+    }
+    assert "AI provider: gemini" in superuser_client.get("/admin/").content.decode()

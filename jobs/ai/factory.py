@@ -1,4 +1,4 @@
-"""Choose the AI provider from settings: Gemini when a key is configured, offline otherwise."""
+"""The AI provider named by `settings.AI_PROVIDER` (validated by the settings at start)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 import os
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from .base import AIProvider, AIRequest, AIResponse
@@ -17,9 +18,11 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 
 
 def get_provider() -> AIProvider:
-    api_key = (getattr(settings, "GEMINI_API_KEY", None) or "").strip()
-    if not api_key:
+    if settings.AI_PROVIDER == "offline":
         return OfflineProvider()
+    api_key = (settings.GEMINI_API_KEY or "").strip()
+    if not api_key:
+        raise ImproperlyConfigured("AI_PROVIDER=gemini needs GEMINI_API_KEY.")
     return _shared_gemini_provider(
         api_key,
         settings.GEMINI_MODEL,

@@ -7,8 +7,10 @@ import random
 import redis
 from django.conf import settings
 
+from assessment_engine.redis_client import redis_client
+
 from ..errors import ProviderDeferred
-from ..resilience import CircuitBreaker, CircuitOpen, GlobalRateLimit, Permit, shared_redis
+from ..resilience import CircuitBreaker, CircuitOpen, GlobalRateLimit, Permit
 from .base import AIProvider, AIRequest, AIResponse, TransientAIError
 
 # When Redis cannot say whether a call may go out, wait this long and ask again.
@@ -54,8 +56,8 @@ def guards_for(provider_name: str) -> tuple[CircuitBreaker, GlobalRateLimit]:
 
 
 @functools.lru_cache(maxsize=16)
-def _guards(name, threshold, open_seconds, per_minute, _redis_url):
-    client = shared_redis()
+def _guards(name, threshold, open_seconds, per_minute, redis_url):
+    client = redis_client(redis_url)
     breaker = CircuitBreaker(
         name,
         failure_threshold=threshold,

@@ -271,6 +271,7 @@ def test_provider_needs_a_key(api_key):
 
 @pytest.fixture
 def gemini_settings(settings, fake: FakeGemini):
+    settings.AI_PROVIDER = "gemini"
     settings.GEMINI_API_KEY = API_KEY
     settings.GEMINI_MODEL = MODEL
     settings.GEMINI_API_BASE_URL = fake.url

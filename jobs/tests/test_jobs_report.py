@@ -51,4 +51,7 @@ def test_report_exits_non_zero_above_thresholds():
 
 def test_readyz_reports_dead_letters(api_client):
     make_job(JobStatus.FAILED)
-    assert api_client.get("/readyz").json()["details"] == {"failedJobs": 1}
+    assert api_client.get("/readyz").json()["details"] == {
+        "failedJobs": 1,
+        "aiProvider": {"name": "offline"},
+    }

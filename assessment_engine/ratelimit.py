@@ -1,4 +1,5 @@
-"""A rate limit shared by every worker process and host: a sliding-window log in Redis.
+"""A rate limit shared by every process and host: a sliding-window log in Redis (the API's
+throttles, the AI provider's calls).
 
 Guarantee: for every interval of length `window_seconds` (closed at both ends, measured on
 the Redis server's clock), at most `limit` calls are granted, however many processes and

@@ -19,11 +19,17 @@ from pathlib import Path
 import pytest
 import redis
 
-from jobs.resilience import GlobalRateLimit
+from assessment_engine.ratelimit import GlobalRateLimit
+from assessment_engine.redis_client import redis_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 MakeLimit = Callable[..., GlobalRateLimit]
+
+
+@pytest.fixture
+def client() -> redis.Redis:
+    return redis_client()
 
 
 @pytest.fixture
@@ -96,7 +102,7 @@ def test_never_more_than_the_limit_in_any_window_across_processes(make_limit, cl
     """8 threads here and 2 processes x 4 threads for 5 s: 20 per 2 s window, and no fewer."""
     per_window, window, duration = 20, 2.0, 5.0
     limit = make_limit(limit=per_window, window_seconds=window)
-    code = "from jobs.tests.test_ratelimit import child_main; child_main()"
+    code = "from assessment_engine.tests.test_ratelimit import child_main; child_main()"
     args = [settings.REDIS_URL, limit.name, str(per_window), str(window), "4"]
     children = [
         subprocess.Popen(
