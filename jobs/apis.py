@@ -1,6 +1,5 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import views, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -9,7 +8,6 @@ from assessment_engine.api.routers import UUID_PATH_PATTERN
 from assessment_engine.api.schema import ERROR_RESPONSES, error_responses
 
 from . import ops, selectors
-from .models import AIJob
 from .serializers import JobSerializer, OpsStatusSerializer
 
 
@@ -30,10 +28,7 @@ class JobViewSet(viewsets.ViewSet):
         responses={200: JobSerializer, **ERROR_RESPONSES, **error_responses(403, 404)},
     )
     def retrieve(self, request: Request, job_id: str) -> Response:
-        try:
-            job = selectors.job_with_attempts(job_id=job_id)
-        except AIJob.DoesNotExist as exc:
-            raise NotFound("No such job.") from exc
+        job = selectors.job_with_attempts(job_id=job_id)
         return Response(JobSerializer(job).data)
 
 

@@ -1,6 +1,12 @@
 """How a job's work can fail, as far as the runner cares: retry, or give up."""
 
+from assessment_engine.api.errors import NotFound
+
 from .ai.base import AIError, PermanentAIError, TransientAIError
+
+
+class JobNotFound(NotFound):
+    default_message = "No such job."
 
 
 class InvalidAIOutput(TransientAIError):
@@ -29,6 +35,7 @@ __all__ = [
     "RETRYABLE_ERRORS",
     "AIError",
     "InvalidAIOutput",
+    "JobNotFound",
     "PermanentAIError",
     "PermanentJobError",
     "ProviderDeferred",

@@ -8,14 +8,18 @@ from django.utils import timezone
 from assessment_engine.db import replica
 from assessment_engine.redis_client import redis_client
 
+from .errors import JobNotFound
 from .models import AIJob, AIJobAttempt, JobStatus
 
 
 def job_with_attempts(*, job_id) -> AIJob:
-    """Raises AIJob.DoesNotExist. Two queries whatever the number of attempts."""
+    """Raises JobNotFound. Two queries whatever the number of attempts."""
     attempts = AIJobAttempt.objects.order_by("number")
     jobs = AIJob.objects.using(replica())  # status polling: the replica's load, not the primary's
-    return jobs.prefetch_related(Prefetch("attempts", queryset=attempts)).get(pk=job_id)
+    job = jobs.prefetch_related(Prefetch("attempts", queryset=attempts)).filter(pk=job_id).first()
+    if job is None:
+        raise JobNotFound()
+    return job
 
 
 def job_counts() -> dict[tuple[str, str], int]:

@@ -140,7 +140,12 @@ def test_job_detail_shows_attempts(staff_client, settings):
 
 def test_unknown_job_is_404(staff_client):
     response = staff_client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "NOT_FOUND"
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "NOT_FOUND",
+        "message": "No such job.",
+        "details": {},
+    }
 
 
 def test_generate_and_jobs_are_staff_only(api_client, candidate_client):
