@@ -114,7 +114,7 @@ def generate_offline(
         Recipe(options.difficulty),
         len(syllabus_text),
     )
-    sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
+    sections = builder.build_sections(plan.chunks)
     builder.title_sections(sections)  # once every answer is known: no title names one
     return {
         "title": f"{subject[:280]} — core concepts",
@@ -126,8 +126,15 @@ def generate_offline(
 def _without_listed_topics(sentences: list[Sentence], matter: SubjectMatter) -> list[Sentence]:
     """Topic-list items ("the sigmoid function, the softmax function, gradient descent") are
     asked about as lists (see `kinds`); as sentences they make blanks with several right
-    answers and explanations of a fragment. So are lab activities."""
-    listed = sorted((topic.start, topic.end) for topic in matter.topics)
+    answers and explanations of a fragment. So are lab activities, anything between the
+    first and last item of a bulleted list, and the glosses a short answer asks about."""
+    listed = [(topic.start, topic.end) for topic in matter.topics]
+    listed += [
+        (min(t.start for t in group.topics), max(t.end for t in group.topics))
+        for group in matter.topic_groups
+        if group.kind == "list"
+    ]
+    listed += [(gloss.start, gloss.end) for gloss in matter.definitions if gloss.kind == "gloss"]
     return [
         replace(sentence, usable=False)
         if sentence.usable
@@ -836,6 +843,18 @@ def short_answer_count(questions_per_section: int) -> int:
 
 
 @dataclass
+class _SectionDraft:
+    number: int
+    planned: list[Sentence]  # the sentences its questions are planned on, one per position
+    spares: list[Sentence]  # the chunk's other sentences
+    place: int  # where in the syllabus it sits
+    types: list[str]  # the question type of each position
+    questions: dict[int, dict[str, Any]] = field(default_factory=dict)  # by position
+    used: list[Sentence] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _QuestionnaireBuilder:
     sentences: Sequence[Sentence]
     terms: KeyTerms
@@ -851,7 +870,9 @@ class _QuestionnaireBuilder:
     statements: list[str] = field(default_factory=list)  # normalized blanked MCQ statements
     focus_keys: set[str] = field(default_factory=set)  # terms a question is already about
     answers: list[Term | _Answer] = field(default_factory=list)  # never in a title or prompt
-    distractors: list[str] = field(default_factory=list)  # of the kind items: not in a stem
+    distractors: list[str] = field(default_factory=list)  # of the kind items: not in a title
+    cues: list[str] = field(default_factory=list)  # of the kind items: not in an MCQ's stem
+    mcq_prompts: list[str] = field(default_factory=list)  # of the kind items
     # (list, key, distractors) of each kind MCQ, for `_contradicts_an_earlier_item`.
     _options_by_list: list[tuple[Any, str, set[str]]] = field(default_factory=list, init=False)
     title_keys: set[str] = field(default_factory=set)
@@ -871,41 +892,62 @@ class _QuestionnaireBuilder:
         for sentence in self.sentences:
             self._paragraphs.setdefault(sentence.block, []).append(sentence)
 
-    def build_section(self, number: int, chunk: list[Sentence]) -> dict[str, Any]:
+    def build_sections(self, chunks: list[list[Sentence]]) -> list[dict[str, Any]]:
+        """Every section's short answers first, then the MCQs: a short answer claims a whole
+        list or definition, which no MCQ may then show (one would answer the other), while an
+        MCQ has many more places to come from."""
+        drafts = [self._draft(number, chunk) for number, chunk in enumerate(chunks, 1)]
+        for question_type in ("SHORT_ANSWER", "MCQ"):
+            for draft in drafts:
+                self._fill(draft, question_type)
+        sections = []
+        for draft in drafts:
+            self._section_sentences.append(draft.used)
+            self._section_topics.append(draft.topics)
+            questions = [draft.questions[position] for position in range(len(draft.types))]
+            sections.append(
+                {"sectionId": f"s{draft.number}", "title": "", "questions": questions}
+            )
+        return sections
+
+    def _draft(self, number: int, chunk: list[Sentence]) -> _SectionDraft:
         per_section = self.options.questions_per_section
         best_first = sorted(chunk, key=lambda s: (-_sentence_score(s, self.terms), s.index))
         planned = sorted(best_first[:per_section], key=lambda sentence: sentence.index)
-        spares = best_first[per_section:]
-        place = self._place(number, chunk)
-        questions: list[dict[str, Any]] = []
-        used: list[Sentence] = []
-        topics: list[str] = []
-        for position, question_type in enumerate(self._question_types(number, planned)):
-            question_id = f"s{number}q{position + 1}"
-            sentence = planned[position] if position < len(planned) else None
+        return _SectionDraft(
+            number=number,
+            planned=planned,
+            spares=best_first[per_section:],
+            place=self._place(number, chunk),
+            types=self._question_types(number, planned),
+        )
+
+    def _fill(self, draft: _SectionDraft, question_type: str) -> None:
+        for position, planned_type in enumerate(draft.types):
+            if planned_type != question_type:
+                continue
+            question_id = f"s{draft.number}q{position + 1}"
+            sentence = draft.planned[position] if position < len(draft.planned) else None
             question = None
             for step in self.recipe.steps(question_type, self.written[question_type]):
                 if step != SENTENCE:
-                    item = self._kind_item(step, place)
+                    item = self._kind_item(step, draft.place)
                     if item is not None:
                         question = {"questionId": question_id, **item.question}
-                        topics.extend(item.subjects)
+                        draft.topics.extend(item.subjects)
                         if sentence is not None:
-                            spares.append(sentence)  # it may still suit a later question
+                            draft.spares.append(sentence)  # it may still suit a later question
                         break
                     continue
-                built = self._first_buildable(question_id, question_type, sentence, spares)
+                built = self._first_buildable(question_id, question_type, sentence, draft.spares)
                 if built is not None:
                     question = built[0]
-                    used.append(built[1])
+                    draft.used.append(built[1])
                     break
             if question is None:
                 raise _insufficient(sum(self.written.values()), self.options)
-            questions.append(question)
+            draft.questions[position] = question
             self.written[question_type] += 1
-        self._section_sentences.append(used)
-        self._section_topics.append(topics)
-        return {"sectionId": f"s{number}", "title": "", "questions": questions}
 
     def _place(self, number: int, chunk: list[Sentence]) -> int:
         """Where in the syllabus the section sits, so its topic-list items come from there."""
@@ -924,7 +966,9 @@ class _QuestionnaireBuilder:
         """Whether the item keeps every rule across the questionnaire so far; if so it is
         recorded (its prompt, and an MCQ's key and distractors)."""
         prompt = item.question["prompt"]
-        if any(mentions(prompt, distractor) for distractor in self.distractors):
+        # An MCQ stem naming another MCQ's distractor says where that topic belongs, which
+        # helps rule it out there; a short answer's list or term is no such cue.
+        if item.key is not None and any(mentions(prompt, cue) for cue in self.cues):
             return False
         answer = None
         if item.key is not None:
@@ -933,7 +977,7 @@ class _QuestionnaireBuilder:
                 return False  # one key per assessment (DUPLICATE_KEY)
             if self._contradicts_an_earlier_item(item):
                 return False
-            if any(mentions(p, text) for p in self.prompts for text in item.distractors):
+            if any(mentions(p, text) for p in self.mcq_prompts for text in item.cues):
                 return False
             if item_problem(item.question, sibling_groups=self.sibling_groups) is not None:
                 return False
@@ -941,7 +985,9 @@ class _QuestionnaireBuilder:
             return False
         if answer is not None:
             self.answers.append(answer)
+            self.mcq_prompts.append(prompt)
             self.distractors.extend(item.distractors)
+            self.cues.extend(item.cues)
             self._options_by_list.append(
                 (item.seed[1], option_key(item.key), {option_key(d) for d in item.distractors})
             )
