@@ -36,6 +36,7 @@ from typing import Any
 
 from .item_rules import item_problem, mentions, option_key
 from .kinds import SENTENCE, KindItem, KindWriter, Recipe
+from .kinds.shorts import definition_clauses
 from .options import GenerationOptions
 from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
@@ -127,14 +128,18 @@ def _without_listed_topics(sentences: list[Sentence], matter: SubjectMatter) -> 
     """Topic-list items ("the sigmoid function, the softmax function, gradient descent") are
     asked about as lists (see `kinds`); as sentences they make blanks with several right
     answers and explanations of a fragment. So are lab activities, anything between the
-    first and last item of a bulleted list, and the glosses a short answer asks about."""
+    first and last item of a bulleted list, and the glosses a short answer may ask about."""
     listed = [(topic.start, topic.end) for topic in matter.topics]
     listed += [
         (min(t.start for t in group.topics), max(t.end for t in group.topics))
         for group in matter.topic_groups
         if group.kind == "list"
     ]
-    listed += [(gloss.start, gloss.end) for gloss in matter.definitions if gloss.kind == "gloss"]
+    listed += [
+        (gloss.start, gloss.end)
+        for gloss in matter.definitions
+        if gloss.kind == "gloss" and len(definition_clauses(gloss.definition)) >= 2
+    ]
     return [
         replace(sentence, usable=False)
         if sentence.usable
@@ -454,7 +459,7 @@ _STOPWORDS = frozenset(
     material materials resources ressources schedule tentative percentage points score
     objectives objective outcomes description overview prerequisites prerequisite information
     requirements requirement statement details example examples part parts chapter chapters
-    edition draft copyright page pages title
+    edition draft copyright page pages title chap
     """.split()
 ) | frozenset(form for verb in _COMMON_VERBS.split() for form in (verb, _third_person(verb)))
 # Sentences about running the course rather than its subject make poor questions.
@@ -878,6 +883,7 @@ class _QuestionnaireBuilder:
     title_keys: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
+    unfilled: int = 0  # positions no honest question could fill
     _paragraphs: dict[int, list[Sentence]] = field(init=False)
     _section_sentences: list[list[Sentence]] = field(default_factory=list, init=False)
     _section_topics: list[list[str]] = field(default_factory=list, init=False)
@@ -900,14 +906,14 @@ class _QuestionnaireBuilder:
         for question_type in ("SHORT_ANSWER", "MCQ"):
             for draft in drafts:
                 self._fill(draft, question_type)
+        if self.unfilled:
+            raise _insufficient(sum(self.written.values()), self.options)
         sections = []
         for draft in drafts:
             self._section_sentences.append(draft.used)
             self._section_topics.append(draft.topics)
             questions = [draft.questions[position] for position in range(len(draft.types))]
-            sections.append(
-                {"sectionId": f"s{draft.number}", "title": "", "questions": questions}
-            )
+            sections.append({"sectionId": f"s{draft.number}", "title": "", "questions": questions})
         return sections
 
     def _draft(self, number: int, chunk: list[Sentence]) -> _SectionDraft:
@@ -945,7 +951,8 @@ class _QuestionnaireBuilder:
                     draft.used.append(built[1])
                     break
             if question is None:
-                raise _insufficient(sum(self.written.values()), self.options)
+                self.unfilled += 1  # counted on, so the refusal says how many could be written
+                continue
             draft.questions[position] = question
             self.written[question_type] += 1
 
@@ -1193,6 +1200,8 @@ class _QuestionnaireBuilder:
     def _short_answer(
         self, question_id: str, sentence: Sentence, term: Term, strict: bool
     ) -> dict[str, Any] | None:
+        if not _explains_the_subject(sentence.text):
+            return None  # its passage would be no model answer
         topic = self._neighbouring_topic(sentence, term)
         templates = [t for t in _SHORT_ANSWER_TEMPLATES if topic is not None or "{topic}" not in t]
         prompt = self._first_accepted_prompt(
@@ -1230,6 +1239,10 @@ class _QuestionnaireBuilder:
         for neighbour in (first + 1, first - 1):
             if not 0 <= neighbour < len(paragraph):
                 continue
+            if not paragraph[neighbour].usable or not _explains_the_subject(
+                paragraph[neighbour].text
+            ):
+                continue  # "We will be covering Chapters 1, 2, 3…" joins no model answer
             if own_terms.isdisjoint(term.key for term in self.terms.of(paragraph[neighbour])):
                 continue
             low, high = min(first, neighbour), max(last, neighbour)
@@ -1290,10 +1303,22 @@ class _Answer:
 # the range of career routes", "There will also be discussions on..."): blanking them asks
 # how the syllabus is worded, not what the subject is.
 _ABOUT_THE_COURSE = re.compile(
-    r"\b(?:the|this) (?:course|module|class|unit)\b|\bstudents?\b|\bthere will\b"
+    r"\b(?:the|this|our)\s+(?:\w+\s+)?(?:course|module|class|unit|semester)\b|\bstudents?\b"
+    r"|\bthere will\b|\bwill (?:include|cover|be given)\b"
     r"|^(?:it|you|we) (?:considers?|will|includes?)\b",
     re.IGNORECASE,
 )
+
+
+# Learning objectives ("to develop the ability to think critically…", "Develop a logic-based
+# approach…") say what students will do, not what the subject is: no model answer.
+_OBJECTIVE = re.compile(
+    r"^(?:to|be able to|develop|demonstrate|distinguish|understand|provide)\b", re.IGNORECASE
+)
+
+
+def _explains_the_subject(sentence: str) -> bool:
+    return not (_ABOUT_THE_COURSE.search(sentence) or _OBJECTIVE.match(sentence))
 
 
 # A blank's key must hold a word this rare (wordfreq's Zipf scale: "measurement" 4.05,

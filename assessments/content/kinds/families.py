@@ -123,6 +123,8 @@ def _usable_topics(group: TopicGroup) -> list[tuple[str, object]]:
             continue
         if same_topic(name, group.name) or any(same_topic(name, other) for other, _ in kept):
             continue
+        if _abbreviates(name, group.name) or _restates(name, group.name):
+            continue  # "RNNs" under "recurrent networks" names the list again
         kept.append((name, topic))
     return kept
 
@@ -179,3 +181,25 @@ def excerpt(text: str, start: int, end: int) -> str:
         previous = text.rfind("\n", 0, max(0, start - 1))
         start = previous + 1 if previous >= 0 else 0
     return collapse_whitespace(text[start:end])[:MAX_EXCERPT_LENGTH].strip()
+
+
+def _abbreviates(name: str, heading: str) -> bool:
+    """ "RNNs" for "recurrent networks", "LLMs" for "large language models": an acronym whose
+    first and last letters are the heading's first and last words' initials."""
+    letters = name.rstrip("s")
+    words = [word for word in heading.split() if word[:1].isalpha()]
+    if not (2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() and words):
+        return False
+    return letters[0] == words[0][0].upper() and letters[-1] == words[-1][0].upper()
+
+
+# Words that make a list's item a mere restatement of its heading: "Concept of game theory"
+# under "Game Theory and Strategic Behavior".
+_RESTATING = frozenset(
+    "concept concepts introduction intro basics basic definition overview".split()
+)
+
+
+def _restates(name: str, heading: str) -> bool:
+    words = content_lemmas(name) - _RESTATING
+    return bool(words) and words <= content_lemmas(heading)

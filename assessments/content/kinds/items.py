@@ -104,9 +104,8 @@ class KindWriter(ShortAnswerKinds):
     family_uses: Counter[int] = field(default_factory=Counter)
     # Topics a short answer already asks about: a second one on the same topic repeats it.
     explained: set[str] = field(default_factory=set)
-    # Lists an MCQ shows as options and lists a short answer asks to name, definitions an MCQ
-    # quotes and definitions a short answer asks for: never both (one answers the other).
-    shown_families: set[int] = field(default_factory=set)
+    # Lists a short answer asks to name (an MCQ may show few of their topics), definitions an
+    # MCQ quotes and definitions a short answer asks for (never both: one answers the other).
     asked_families: set[int] = field(default_factory=set)
     quoted_definitions: set[int] = field(default_factory=set)
     used_keys: set[str] = field(default_factory=set)  # of the MCQs accepted so far
@@ -159,7 +158,8 @@ class KindWriter(ShortAnswerKinds):
         else:
             self.used_keys.add(option_key(item.key or ""))
             self.shown_topics.update(option_key(text) for text in (item.key, *item.distractors))
-        (self.asked_families if short else self.shown_families).update(item.families)
+        if short:
+            self.asked_families.update(item.families)
         if item.definition is not None:
             definitions = self.asked_definitions if short else self.quoted_definitions
             definitions.add(item.definition)
@@ -174,14 +174,22 @@ class KindWriter(ShortAnswerKinds):
         definitions = self.quoted_definitions if short else self.asked_definitions
         if item.definition in definitions:
             return True
-        families = self.shown_families if short else self.asked_families
-        shown = set(self.shown_topics)
-        if not short:
-            shown.update(option_key(text) for text in (item.key or "", *item.distractors))
+        options = {option_key(text) for text in (item.key or "", *item.distractors)}
+        shown = self.shown_topics | options
+        if short:
+            asked = [self.families_by_index[index] for index in item.families]
+        else:  # the lists this MCQ shows topics of
+            asked = [
+                self.families_by_index[index]
+                for index in self.asked_families
+                if any(t.key in options for t in self.families_by_index[index].topics)
+            ]
+        # By topic, not by list: "Booleans" shown under the Haskell list answers part of
+        # "name the basic types" all the same.
         return any(
-            sum(topic.key not in shown for topic in self.families_by_index[index].topics)
-            < ASKED_AT_MOST
-            for index in families.intersection(item.families)
+            sum(topic.key not in shown for topic in family.topics)
+            < min(ASKED_AT_MOST, len(family.topics))
+            for family in asked
         )
 
     def _repeats_a_short_answer(self, item: KindItem) -> bool:
@@ -250,10 +258,12 @@ class KindWriter(ShortAnswerKinds):
     def _covered(
         self, family: Family, key: ListedTopic, number: int, seed: tuple[Any, ...]
     ) -> KindItem | None:
+        if key.key in self._reserved():
+            return None
         template = _COVERED_TEMPLATES[form_of(family)][number]
         sibling = ""
         if "{sibling}" in template:
-            others = [t for t in family.topics if t.key != key.key]
+            others = [t for t in family.topics if t.key not in {key.key, *self._reserved()}]
             if not others:
                 return None
             sibling = self.rng.choice(others).name
@@ -276,7 +286,8 @@ class KindWriter(ShortAnswerKinds):
         )
 
     def _outsider(self, family: Family, number: int, seed: tuple[Any, ...]) -> KindItem | None:
-        free = [topic for topic in family.topics if not self.named(topic.name)]
+        reserved = self._reserved()
+        free = [t for t in family.topics if not self.named(t.name) and t.key not in reserved]
         if len(free) < DISTRACTOR_COUNT:
             return None
         # Each odd-one-out shows at least one topic no earlier option showed, and otherwise
@@ -338,6 +349,7 @@ class KindWriter(ShortAnswerKinds):
             for name in dict.fromkeys([*others, *listed])
             if not same_topic(name, term)
             and content_lemmas(name).isdisjoint(content_lemmas(meaning))
+            and option_key(name) not in self._reserved()
         ]
         distractors = self._pick(term, pool)
         if distractors is None:
@@ -365,22 +377,19 @@ class KindWriter(ShortAnswerKinds):
     ) -> list[str] | None:
         """Topics of the unrelated families that share no content word with `family`'s listing;
         topics of other courses when those run short."""
-        excluded = {option_key(name) for name in (key, *exclude)}
+        excluded = {option_key(name) for name in (key, *exclude)} | self._reserved()
         # A neighbouring list (next week's topics) is often the same subject continued:
         # "Attention" is no outsider to large language models. Lists further away come first.
         # A list in the course's prose is an umbrella over its other lists ("probabilistic
         # models" covers n-gram models and naive Bayes): neither gives the other distractors,
         # only other courses' topics are safely wrong there.
         umbrella = ("inline", "description")
-        # Parallel lists ("Basic expression and statements" in C, "Basic types and
-        # definitions" in Haskell) teach the same things under two names: not wrong enough.
         others = [
             other
             for other in self.families
             if other.index not in family.related
             and family.kind not in umbrella
             and other.kind not in umbrella
-            and content_lemmas(other.name).isdisjoint(content_lemmas(family.name))
         ]
         far = [other for other in others if not self._neighbours(other, family)]
         # A week builds on the weeks before it (softmax and backpropagation are at work in
@@ -409,11 +418,20 @@ class KindWriter(ShortAnswerKinds):
             picked = self._pick(key, [*pool, *foreign], count)
         return picked
 
+    def _reserved(self) -> set[str]:
+        """The topics of the short lists short answers ask to name: no MCQ shows them. (From
+        a long list an MCQ may show some, as long as enough stay unshown: see
+        `_answers_another`.)"""
+        return {
+            topic.key
+            for index in self.asked_families
+            for topic in self.families_by_index[index].topics
+            if len(self.families_by_index[index].topics) < 2 * ASKED_AT_MOST
+        }
+
     def _is_week(self, family: Family) -> bool:
         """A sub-list under a schedule's row."""
-        return any(
-            other.is_schedule and family.parent == other.name for other in self.families
-        )
+        return any(other.is_schedule and family.parent == other.name for other in self.families)
 
     def _neighbours(self, first: Family, second: Family) -> bool:
         """Adjacent lists in the document (weeks n and n+1)."""
@@ -498,7 +516,7 @@ def _likeness(name: str, key: str) -> float:
     """How alike two option texts look, so that no option stands out by its form alone."""
     likeness = -2.0 * abs(len(name.split()) - len(key.split()))
     likeness -= abs(len(name) - len(key)) / 8
-    likeness += 2.0 if _is_acronym(name) == _is_acronym(key) else 0.0
+    likeness += 4.0 if _is_acronym(name) == _is_acronym(key) else 0.0
     likeness += 1.5 if name[:1].isupper() == key[:1].isupper() else 0.0
     return round(likeness, 6)
 

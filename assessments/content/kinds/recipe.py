@@ -22,12 +22,12 @@ SENTENCE = "SENTENCE"
 
 _MCQ_ROTATION = {
     "easy": ((COVERED,),),
-    "medium": ((SENTENCE,), (COVERED, DEFINITION), (OUTSIDER, DEFINITION)),
+    "medium": ((SENTENCE,), (DEFINITION, COVERED), (OUTSIDER, DEFINITION)),
     "hard": ((OUTSIDER, DEFINITION), (DEFINITION, OUTSIDER)),
 }
 _SHORT_ROTATION = {
     "easy": ((TOPIC_SHORT,),),
-    "medium": ((DESCRIBE_SHORT, TOPIC_SHORT), (TOPIC_SHORT, DESCRIBE_SHORT)),
+    "medium": ((DESCRIBE_SHORT, TOPIC_SHORT),),
     # A contrast claims two lists no MCQ may then show: one, then definitions or one list.
     "hard": ((RELATE_SHORT, DESCRIBE_SHORT), (DESCRIBE_SHORT, TOPIC_SHORT)),
 }

@@ -244,8 +244,15 @@ def _siblings(first: Family, second: Family) -> bool:
 
 def running(name: str) -> str:
     """A heading as running text: "Basic types and definitions" → "basic types and
-    definitions"; "Naive Bayes" or "TF-IDF" keep their capitals."""
-    return name[:1].lower() + name[1:] if name[1:2].islower() and " " in name else name
+    definitions", "Consumer Choice" → "consumer choice"; "naive Bayes", "TF-IDF" or a single
+    name ("Bioinformatics") keep their capitals."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    long_words = [word for word in words if len(word) > 3]
+    if all(word[:1].isupper() for word in long_words):  # Title Case
+        return " ".join(word if word.isupper() else word.lower() for word in words)
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def _sentence(text: str) -> str:
@@ -253,5 +260,10 @@ def _sentence(text: str) -> str:
 
 
 def _join(names) -> str:
+    """ "a, b and c"; "a; b; and c" when an item has its own "and"."""
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    if any(" and " in name for name in names):
+        return "; ".join(names[:-1]) + "; and " + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]
