@@ -9,6 +9,45 @@ from typing import Any
 from .families import Family
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What an item is written from and about: the same for every kind."""
+
+    seed: tuple[Any, ...]  # one seed makes at most one item
+    place: int  # where in the syllabus it comes from
+    source: str  # its verbatim excerpt
+    topic: str
+    bloom: str
+    subjects: tuple[str, ...] = ()  # what it is about, as a section title may name it
+    families: tuple[int, ...] = ()  # the lists it shows or asks about
+    definition: int | None = None  # the definition it quotes or asks about, by its start
+
+    def fields(self) -> dict[str, str]:
+        """Its fields of the contract."""
+        return {"sourceExcerpt": self.source, "topic": self.topic, "bloomLevel": self.bloom}
+
+    def item(
+        self,
+        kind: str,
+        question: dict[str, Any],
+        key: str | None = None,
+        distractors: list[str] | None = None,
+        hints: tuple[str, ...] | None = None,
+    ) -> KindItem:
+        return KindItem(
+            kind,
+            {**question, **self.fields()},
+            key,
+            distractors or [],
+            self.seed,
+            self.place,
+            self.subjects,
+            self.families,
+            self.definition,
+            hints,
+        )
+
+
 @dataclass
 class KindItem:
     kind: str

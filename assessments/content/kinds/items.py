@@ -29,7 +29,7 @@ from typing import Any
 from ..item_rules import option_key
 from ..subject import Definition, SubjectMatter, same_topic
 from ..text import collapse_whitespace
-from .common import KindItem, bind, form_of, subjects_of
+from .common import Basis, KindItem, bind, form_of, subjects_of
 from .families import Family, ListedTopic, content_lemmas, excerpt, families, topic_excerpt
 from .shorts import (
     ASKED_AT_MOST,
@@ -276,13 +276,15 @@ class KindWriter(ShortAnswerKinds):
             prompt,
             key.name,
             distractors,
-            seed=seed,
-            place=key.start,
-            source=topic_excerpt(self.text, key),
-            topic=key.name if family.is_schedule else family.name,
-            bloom="REMEMBER",
-            subjects=subjects_of(family),
-            families=(family.index,),
+            basis=Basis(
+                seed=seed,
+                place=key.start,
+                source=topic_excerpt(self.text, key),
+                topic=key.name if family.is_schedule else family.name,
+                bloom="REMEMBER",
+                subjects=subjects_of(family),
+                families=(family.index,),
+            ),
         )
 
     def _outsider(self, family: Family, number: int, seed: tuple[Any, ...]) -> KindItem | None:
@@ -319,14 +321,16 @@ class KindWriter(ShortAnswerKinds):
             template.format(label=family.label),
             outsiders[0],
             names,
-            seed=seed,
-            place=family.start,
-            source=self._family_excerpt(family),
-            topic="course schedule" if family.is_schedule else family.name,
-            bloom="ANALYZE",
-            subjects=subjects_of(family),
-            families=(family.index,),
             hints=None if option_key(outsiders[0]) in self._listed_keys else (),
+            basis=Basis(
+                seed=seed,
+                place=family.start,
+                source=self._family_excerpt(family),
+                topic="course schedule" if family.is_schedule else family.name,
+                bloom="ANALYZE",
+                subjects=subjects_of(family),
+                families=(family.index,),
+            ),
         )
 
     def _definition(self, definition: Definition, seed: tuple[Any, ...]) -> KindItem | None:
@@ -361,12 +365,14 @@ class KindWriter(ShortAnswerKinds):
             _DEFINITION_TEMPLATES[definition.kind].format(definition=meaning),
             term,
             distractors,
-            seed=seed,
-            place=definition.start,
-            source=collapse_whitespace(definition.sentence),
-            topic=term,
-            bloom="UNDERSTAND",
-            definition=definition.start,
+            basis=Basis(
+                seed=seed,
+                place=definition.start,
+                source=collapse_whitespace(definition.sentence),
+                topic=term,
+                bloom="UNDERSTAND",
+                definition=definition.start,
+            ),
         )
 
     def _listed_names(self) -> list[str]:
@@ -471,14 +477,7 @@ class KindWriter(ShortAnswerKinds):
         key: str,
         distractors: list[str],
         *,
-        seed: tuple[Any, ...],
-        place: int,
-        source: str,
-        topic: str,
-        bloom: str,
-        subjects: tuple[str, ...] = (),
-        families: tuple[int, ...] = (),
-        definition: int | None = None,
+        basis: Basis,
         hints: tuple[str, ...] | None = None,
     ) -> KindItem:
         texts = [key, *distractors]
@@ -490,13 +489,8 @@ class KindWriter(ShortAnswerKinds):
             "points": self.mcq_points,
             "options": [{"id": i, "text": t} for i, t in zip(ids, texts, strict=False)],
             "correctOptionId": ids[texts.index(key)],
-            "sourceExcerpt": source,
-            "topic": topic,
-            "bloomLevel": bloom,
         }
-        return KindItem(
-            kind, question, key, distractors, seed, place, subjects, families, definition, hints
-        )
+        return basis.item(kind, question, key, distractors, hints)
 
 
 def _cap(label: str) -> str:

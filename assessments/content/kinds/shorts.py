@@ -23,7 +23,7 @@ from ..rubric import render_rubric
 from ..subject import Definition
 from ..subject.topics import GLOSS_VERBS
 from ..text import collapse_whitespace
-from .common import KindItem, bind, split_points
+from .common import Basis, KindItem, bind, split_points
 from .families import Family, excerpt
 
 TOPIC_SHORT, RELATE_SHORT, DESCRIBE_SHORT = "TOPIC_SHORT", "RELATE_SHORT", "DESCRIBE_SHORT"
@@ -107,13 +107,15 @@ class ShortAnswerKinds:
             prompt,
             criteria,
             reference=f"As part of {running(family.name)}, the course studies {listing}.",
-            seed=seed,
-            place=family.start,
-            source=excerpt(self.text, family.start, family.end),
-            topic=family.name,
-            bloom="REMEMBER",
-            subjects=(family.name,),
-            family=family.index,
+            basis=Basis(
+                seed=seed,
+                place=family.start,
+                source=excerpt(self.text, family.start, family.end),
+                topic=family.name,
+                bloom="REMEMBER",
+                subjects=(family.name,),
+                families=(family.index,),
+            ),
         )
 
     def _contrast_short(
@@ -137,14 +139,17 @@ class ShortAnswerKinds:
             prompt,
             criteria,
             reference=reference,
-            seed=seed,
-            place=first.start,
-            source=excerpt(self.text, min(first.start, second.start), max(first.end, second.end)),
-            topic=f"{first.name}; {second.name}",
-            bloom="ANALYZE",
-            subjects=(first.name, second.name),
-            family=first.index,
-            other_family=second.index,
+            basis=Basis(
+                seed=seed,
+                place=first.start,
+                source=excerpt(
+                    self.text, min(first.start, second.start), max(first.end, second.end)
+                ),
+                topic=f"{first.name}; {second.name}",
+                bloom="ANALYZE",
+                subjects=(first.name, second.name),
+                families=(first.index, second.index),
+            ),
         )
 
     def _describe_short(self, definition: Definition, start: int) -> KindItem | None:
@@ -166,31 +171,19 @@ class ShortAnswerKinds:
             prompt,
             criteria,
             reference=reference,
-            seed=(DESCRIBE_SHORT, start),
-            place=start,
-            source=collapse_whitespace(definition.sentence),
-            topic=term,
-            bloom="UNDERSTAND",
-            subjects=(term,),
-            definition=start,
+            basis=Basis(
+                seed=(DESCRIBE_SHORT, start),
+                place=start,
+                source=collapse_whitespace(definition.sentence),
+                topic=term,
+                bloom="UNDERSTAND",
+                subjects=(term,),
+                definition=start,
+            ),
         )
 
     def _short(
-        self,
-        kind: str,
-        prompt: str,
-        criteria: list[str],
-        *,
-        reference: str,
-        seed: tuple[Any, ...],
-        place: int,
-        source: str,
-        topic: str,
-        bloom: str,
-        subjects: tuple[str, ...] = (),
-        family: int | None = None,
-        other_family: int | None = None,
-        definition: int | None = None,
+        self, kind: str, prompt: str, criteria: list[str], *, reference: str, basis: Basis
     ) -> KindItem | None:
         # Every criterion is worth at least a point.
         criteria = criteria[: min(MAX_CRITERIA, self.short_points)]
@@ -205,14 +198,8 @@ class ShortAnswerKinds:
             "referenceAnswer": reference,
             "rubric": render_rubric(rubric),
             "rubricCriteria": rubric,
-            "sourceExcerpt": source,
-            "topic": topic,
-            "bloomLevel": bloom,
         }
-        about = tuple(index for index in (family, other_family) if index is not None)
-        return KindItem(
-            kind, question, None, [], seed, place, subjects, families=about, definition=definition
-        )
+        return basis.item(kind, question)
 
 
 def definition_clauses(meaning: str, kind: str = "gloss") -> list[str]:
