@@ -68,7 +68,9 @@ class ShortAnswerKinds:
         lists = [
             family
             for family in self.families
-            if family.kind in ("list", "inline") and len(family.topics) >= 2
+            if family.kind in ("list", "inline")
+            and len(family.topics) >= 2
+            and not any(other.parent == family.name for other in self.families)
         ]
         for position, first in enumerate(lists):
             for second in lists[position + 1 :]:
@@ -122,8 +124,9 @@ class ShortAnswerKinds:
         self, first: Family, second: Family, seed: tuple[Any, ...]
     ) -> KindItem | None:
         prompt = (
-            f"The course teaches both {first.name} and {second.name}. Tell them apart: name two "
-            f"concepts the course studies under each, without putting any under the wrong one."
+            f"The course teaches both {running(first.name)} and {running(second.name)}. Tell "
+            "them apart: name two concepts the course studies under each, without putting any "
+            "under the wrong one."
         )
         criteria = [
             f"Names two concepts of {first.name}, from: {_join(t.name for t in first.topics)}.",
@@ -163,7 +166,9 @@ class ShortAnswerKinds:
             reference = _sentence(f"{term} means to {meaning[:1].lower()}{meaning[1:]}")
             criteria = [_sentence(f"Says that it involves: {clause}") for clause in clauses]
         else:
-            prompt = f"What is {term}? Answer as precisely as the course defines it."
+            article = definition.sentence.split(None, 1)[0]
+            named = f"{article.lower()} {term}" if article.lower() in ("a", "an", "the") else term
+            prompt = f"What is {named}? Answer as precisely as the course defines it."
             reference = collapse_whitespace(definition.sentence)
             criteria = [_sentence(f"Says that it is or has: {clause}") for clause in clauses]
         return self._short(
