@@ -494,7 +494,11 @@ class KindWriter(ShortAnswerKinds):
 
 
 def _cap(label: str) -> str:
-    return label[:1].upper() + label[1:] if label[:1].isalpha() else label
+    """A label opening a sentence: "the course schedule" → "The course schedule", "“main
+    content areas”" → "“Main content areas”"."""
+    quote = "“" if label.startswith("“") else ""
+    body = label[len(quote) :]
+    return quote + body[:1].upper() + body[1:]
 
 
 def _neighbours(topics: Sequence[ListedTopic], position: int, count: int) -> list[ListedTopic]:
