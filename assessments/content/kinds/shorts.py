@@ -134,8 +134,9 @@ class ShortAnswerKinds:
             "Puts none of the concepts named under the wrong one of the two.",
         ]
         reference = (
-            f"Under {first.name} the course studies {_join(t.name for t in first.topics)}; "
-            f"under {second.name} it studies {_join(t.name for t in second.topics)}."
+            f"Under {running(first.name)} the course studies "
+            f"{_join(t.name for t in first.topics)}; under {running(second.name)} it studies "
+            f"{_join(t.name for t in second.topics)}."
         )
         return self._short(
             RELATE_SHORT,
