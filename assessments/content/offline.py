@@ -36,6 +36,7 @@ from typing import Any
 
 from .item_rules import item_problem, mentions, option_key
 from .kinds import SENTENCE, KindItem, KindWriter, Recipe
+from .kinds.shorts import definition_clauses
 from .options import GenerationOptions
 from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
@@ -114,7 +115,7 @@ def generate_offline(
         Recipe(options.difficulty),
         len(syllabus_text),
     )
-    sections = [builder.build_section(number, chunk) for number, chunk in enumerate(plan.chunks, 1)]
+    sections = builder.build_sections(plan.chunks)
     builder.title_sections(sections)  # once every answer is known: no title names one
     return {
         "title": f"{subject[:280]} — core concepts",
@@ -126,8 +127,19 @@ def generate_offline(
 def _without_listed_topics(sentences: list[Sentence], matter: SubjectMatter) -> list[Sentence]:
     """Topic-list items ("the sigmoid function, the softmax function, gradient descent") are
     asked about as lists (see `kinds`); as sentences they make blanks with several right
-    answers and explanations of a fragment. So are lab activities."""
-    listed = sorted((topic.start, topic.end) for topic in matter.topics)
+    answers and explanations of a fragment. So are lab activities, anything between the
+    first and last item of a bulleted list, and the glosses a short answer may ask about."""
+    listed = [(topic.start, topic.end) for topic in matter.topics]
+    listed += [
+        (min(t.start for t in group.topics), max(t.end for t in group.topics))
+        for group in matter.topic_groups
+        if group.kind == "list"
+    ]
+    listed += [
+        (gloss.start, gloss.end)
+        for gloss in matter.definitions
+        if gloss.kind == "gloss" and len(definition_clauses(gloss.definition)) >= 2
+    ]
     return [
         replace(sentence, usable=False)
         if sentence.usable
@@ -447,7 +459,7 @@ _STOPWORDS = frozenset(
     material materials resources ressources schedule tentative percentage points score
     objectives objective outcomes description overview prerequisites prerequisite information
     requirements requirement statement details example examples part parts chapter chapters
-    edition draft copyright page pages title
+    edition draft copyright page pages title chap
     """.split()
 ) | frozenset(form for verb in _COMMON_VERBS.split() for form in (verb, _third_person(verb)))
 # Sentences about running the course rather than its subject make poor questions.
@@ -836,6 +848,18 @@ def short_answer_count(questions_per_section: int) -> int:
 
 
 @dataclass
+class _SectionDraft:
+    number: int
+    planned: list[Sentence]  # the sentences its questions are planned on, one per position
+    spares: list[Sentence]  # the chunk's other sentences
+    place: int  # where in the syllabus it sits
+    types: list[str]  # the question type of each position
+    questions: dict[int, dict[str, Any]] = field(default_factory=dict)  # by position
+    used: list[Sentence] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _QuestionnaireBuilder:
     sentences: Sequence[Sentence]
     terms: KeyTerms
@@ -851,12 +875,15 @@ class _QuestionnaireBuilder:
     statements: list[str] = field(default_factory=list)  # normalized blanked MCQ statements
     focus_keys: set[str] = field(default_factory=set)  # terms a question is already about
     answers: list[Term | _Answer] = field(default_factory=list)  # never in a title or prompt
-    distractors: list[str] = field(default_factory=list)  # of the kind items: not in a stem
+    distractors: list[str] = field(default_factory=list)  # of the kind items: not in a title
+    cues: list[str] = field(default_factory=list)  # of the kind items: not in an MCQ's stem
+    mcq_prompts: list[str] = field(default_factory=list)  # of the kind items
     # (list, key, distractors) of each kind MCQ, for `_contradicts_an_earlier_item`.
     _options_by_list: list[tuple[Any, str, set[str]]] = field(default_factory=list, init=False)
     title_keys: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)  # questions written, by type
+    unfilled: int = 0  # positions no honest question could fill
     _paragraphs: dict[int, list[Sentence]] = field(init=False)
     _section_sentences: list[list[Sentence]] = field(default_factory=list, init=False)
     _section_topics: list[list[str]] = field(default_factory=list, init=False)
@@ -871,41 +898,63 @@ class _QuestionnaireBuilder:
         for sentence in self.sentences:
             self._paragraphs.setdefault(sentence.block, []).append(sentence)
 
-    def build_section(self, number: int, chunk: list[Sentence]) -> dict[str, Any]:
+    def build_sections(self, chunks: list[list[Sentence]]) -> list[dict[str, Any]]:
+        """Every section's short answers first, then the MCQs: a short answer claims a whole
+        list or definition, which no MCQ may then show (one would answer the other), while an
+        MCQ has many more places to come from."""
+        drafts = [self._draft(number, chunk) for number, chunk in enumerate(chunks, 1)]
+        for question_type in ("SHORT_ANSWER", "MCQ"):
+            for draft in drafts:
+                self._fill(draft, question_type)
+        if self.unfilled:
+            raise _insufficient(sum(self.written.values()), self.options)
+        sections = []
+        for draft in drafts:
+            self._section_sentences.append(draft.used)
+            self._section_topics.append(draft.topics)
+            questions = [draft.questions[position] for position in range(len(draft.types))]
+            sections.append({"sectionId": f"s{draft.number}", "title": "", "questions": questions})
+        return sections
+
+    def _draft(self, number: int, chunk: list[Sentence]) -> _SectionDraft:
         per_section = self.options.questions_per_section
         best_first = sorted(chunk, key=lambda s: (-_sentence_score(s, self.terms), s.index))
         planned = sorted(best_first[:per_section], key=lambda sentence: sentence.index)
-        spares = best_first[per_section:]
-        place = self._place(number, chunk)
-        questions: list[dict[str, Any]] = []
-        used: list[Sentence] = []
-        topics: list[str] = []
-        for position, question_type in enumerate(self._question_types(number, planned)):
-            question_id = f"s{number}q{position + 1}"
-            sentence = planned[position] if position < len(planned) else None
+        return _SectionDraft(
+            number=number,
+            planned=planned,
+            spares=best_first[per_section:],
+            place=self._place(number, chunk),
+            types=self._question_types(number, planned),
+        )
+
+    def _fill(self, draft: _SectionDraft, question_type: str) -> None:
+        for position, planned_type in enumerate(draft.types):
+            if planned_type != question_type:
+                continue
+            question_id = f"s{draft.number}q{position + 1}"
+            sentence = draft.planned[position] if position < len(draft.planned) else None
             question = None
             for step in self.recipe.steps(question_type, self.written[question_type]):
                 if step != SENTENCE:
-                    item = self._kind_item(step, place)
+                    item = self._kind_item(step, draft.place)
                     if item is not None:
                         question = {"questionId": question_id, **item.question}
-                        topics.extend(item.subjects)
+                        draft.topics.extend(item.subjects)
                         if sentence is not None:
-                            spares.append(sentence)  # it may still suit a later question
+                            draft.spares.append(sentence)  # it may still suit a later question
                         break
                     continue
-                built = self._first_buildable(question_id, question_type, sentence, spares)
+                built = self._first_buildable(question_id, question_type, sentence, draft.spares)
                 if built is not None:
                     question = built[0]
-                    used.append(built[1])
+                    draft.used.append(built[1])
                     break
             if question is None:
-                raise _insufficient(sum(self.written.values()), self.options)
-            questions.append(question)
+                self.unfilled += 1  # counted on, so the refusal says how many could be written
+                continue
+            draft.questions[position] = question
             self.written[question_type] += 1
-        self._section_sentences.append(used)
-        self._section_topics.append(topics)
-        return {"sectionId": f"s{number}", "title": "", "questions": questions}
 
     def _place(self, number: int, chunk: list[Sentence]) -> int:
         """Where in the syllabus the section sits, so its topic-list items come from there."""
@@ -924,7 +973,9 @@ class _QuestionnaireBuilder:
         """Whether the item keeps every rule across the questionnaire so far; if so it is
         recorded (its prompt, and an MCQ's key and distractors)."""
         prompt = item.question["prompt"]
-        if any(mentions(prompt, distractor) for distractor in self.distractors):
+        # An MCQ stem naming another MCQ's distractor says where that topic belongs, which
+        # helps rule it out there; a short answer's list or term is no such cue.
+        if item.key is not None and any(mentions(prompt, cue) for cue in self.cues):
             return False
         answer = None
         if item.key is not None:
@@ -933,7 +984,7 @@ class _QuestionnaireBuilder:
                 return False  # one key per assessment (DUPLICATE_KEY)
             if self._contradicts_an_earlier_item(item):
                 return False
-            if any(mentions(p, text) for p in self.prompts for text in item.distractors):
+            if any(mentions(p, text) for p in self.mcq_prompts for text in item.cues):
                 return False
             if item_problem(item.question, sibling_groups=self.sibling_groups) is not None:
                 return False
@@ -941,7 +992,9 @@ class _QuestionnaireBuilder:
             return False
         if answer is not None:
             self.answers.append(answer)
+            self.mcq_prompts.append(prompt)
             self.distractors.extend(item.distractors)
+            self.cues.extend(item.cues)
             self._options_by_list.append(
                 (item.seed[1], option_key(item.key), {option_key(d) for d in item.distractors})
             )
@@ -1147,6 +1200,8 @@ class _QuestionnaireBuilder:
     def _short_answer(
         self, question_id: str, sentence: Sentence, term: Term, strict: bool
     ) -> dict[str, Any] | None:
+        if not _explains_the_subject(sentence.text):
+            return None  # its passage would be no model answer
         topic = self._neighbouring_topic(sentence, term)
         templates = [t for t in _SHORT_ANSWER_TEMPLATES if topic is not None or "{topic}" not in t]
         prompt = self._first_accepted_prompt(
@@ -1184,6 +1239,10 @@ class _QuestionnaireBuilder:
         for neighbour in (first + 1, first - 1):
             if not 0 <= neighbour < len(paragraph):
                 continue
+            if not paragraph[neighbour].usable or not _explains_the_subject(
+                paragraph[neighbour].text
+            ):
+                continue  # "We will be covering Chapters 1, 2, 3…" joins no model answer
             if own_terms.isdisjoint(term.key for term in self.terms.of(paragraph[neighbour])):
                 continue
             low, high = min(first, neighbour), max(last, neighbour)
@@ -1244,10 +1303,22 @@ class _Answer:
 # the range of career routes", "There will also be discussions on..."): blanking them asks
 # how the syllabus is worded, not what the subject is.
 _ABOUT_THE_COURSE = re.compile(
-    r"\b(?:the|this) (?:course|module|class|unit)\b|\bstudents?\b|\bthere will\b"
+    r"\b(?:the|this|our)\s+(?:\w+\s+)?(?:course|module|class|unit|semester)\b|\bstudents?\b"
+    r"|\bthere will\b|\bwill (?:include|cover|be given)\b"
     r"|^(?:it|you|we) (?:considers?|will|includes?)\b",
     re.IGNORECASE,
 )
+
+
+# Learning objectives ("to develop the ability to think critically…", "Develop a logic-based
+# approach…") say what students will do, not what the subject is: no model answer.
+_OBJECTIVE = re.compile(
+    r"^(?:to|be able to|develop|demonstrate|distinguish|understand|provide)\b", re.IGNORECASE
+)
+
+
+def _explains_the_subject(sentence: str) -> bool:
+    return not (_ABOUT_THE_COURSE.search(sentence) or _OBJECTIVE.match(sentence))
 
 
 # A blank's key must hold a word this rare (wordfreq's Zipf scale: "measurement" 4.05,

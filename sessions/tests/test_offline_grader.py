@@ -39,6 +39,10 @@ PARAPHRASES = {
         "it splits the list in half, sorts both halves recursively and merges them, which takes "
         "O(n log n) time."
     ],
+    "Merge sort is a divide and conquer algorithm that sorts a list in O(n log n) time.": [
+        "Merge sort is a divide and conquer algorithm: it splits the list, sorts the halves and "
+        "merges them, which sorts a list in O(n log n) time."
+    ],
     "Dijkstra's algorithm computes shortest paths from a source when edge weights are "
     "nonnegative.": [
         "Dijkstra's algorithm finds the shortest path from a source vertex to every other vertex "

@@ -48,7 +48,8 @@ class ListedTopic:
 class Family:
     index: int
     name: str  # as the syllabus writes it: "naive Bayes", "Course schedule"
-    is_schedule: bool
+    kind: str  # "schedule", "list" (bullets), "inline" (named in a sentence) or "description"
+    parent: str | None  # the heading a sub-list hangs under
     topics: tuple[ListedTopic, ...]
     start: int  # the span of the whole listing
     end: int
@@ -56,9 +57,15 @@ class Family:
     related: frozenset[int]  # itself and the families above or below it
 
     @property
+    def is_schedule(self) -> bool:
+        return self.kind == "schedule"
+
+    @property
     def label(self) -> str:
-        """How a stem names it: the course schedule, or the heading in quotes."""
-        return "the course schedule" if self.is_schedule else f"“{self.name}”"
+        """How a stem names it: the course schedule or description, or the heading in quotes."""
+        if self.kind in ("schedule", "description"):
+            return f"the course {self.kind}"
+        return f"“{self.name}”"
 
 
 def families(matter: SubjectMatter, text: str) -> list[Family]:
@@ -86,7 +93,8 @@ def families(matter: SubjectMatter, text: str) -> list[Family]:
             Family(
                 index=index,
                 name=group.name,
-                is_schedule=group.kind == "schedule",
+                kind=group.kind,
+                parent=group.parent,
                 topics=tuple(
                     ListedTopic(
                         name=name,
@@ -115,6 +123,8 @@ def _usable_topics(group: TopicGroup) -> list[tuple[str, object]]:
             continue
         if same_topic(name, group.name) or any(same_topic(name, other) for other, _ in kept):
             continue
+        if _abbreviates(name, group.name) or _restates(name, group.name):
+            continue  # "RNNs" under "recurrent networks" names the list again
         kept.append((name, topic))
     return kept
 
@@ -122,6 +132,7 @@ def _usable_topics(group: TopicGroup) -> list[tuple[str, object]]:
 def _relations(groups: Sequence[TopicGroup]) -> list[set[int]]:
     """For each group, itself and the groups it hangs under or that hang under it."""
     related = [{index} for index in range(len(groups))]
+    list_names = {group.name: group.kind for group in groups}
     for first, upper in enumerate(groups):
         for second, lower in enumerate(groups):
             if first == second:
@@ -129,6 +140,19 @@ def _relations(groups: Sequence[TopicGroup]) -> list[set[int]]:
             under = (lower.parent is not None and same_topic(lower.parent, upper.name)) or any(
                 same_topic(lower.name, topic.name) for topic in upper.topics
             )
+            # A list named in a sentence restates part of the others ("including hypothesis
+            # testing and regression"): what it shares with one makes the two one subject.
+            # Two labelled sub-lists of one bulleted list ("Routing: …", "Transport: …" under
+            # "Computer networks") are parts of one subject; two weeks or modules of a schedule
+            # are not.
+            under = under or (
+                lower.parent is not None
+                and lower.parent == upper.parent
+                and list_names.get(lower.parent) == "list"
+            )
+            restated = {"inline", "description"} & {upper.kind, lower.kind}
+            if not under and restated:
+                under = any(same_topic(a.name, b.name) for a in upper.topics for b in lower.topics)
             if under:
                 related[first].add(second)
                 related[second].add(first)
@@ -157,3 +181,25 @@ def excerpt(text: str, start: int, end: int) -> str:
         previous = text.rfind("\n", 0, max(0, start - 1))
         start = previous + 1 if previous >= 0 else 0
     return collapse_whitespace(text[start:end])[:MAX_EXCERPT_LENGTH].strip()
+
+
+def _abbreviates(name: str, heading: str) -> bool:
+    """ "RNNs" for "recurrent networks", "LLMs" for "large language models": an acronym whose
+    first and last letters are the heading's first and last words' initials."""
+    letters = name.rstrip("s")
+    words = [word for word in heading.split() if word[:1].isalpha()]
+    if not (2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() and words):
+        return False
+    return letters[0] == words[0][0].upper() and letters[-1] == words[-1][0].upper()
+
+
+# Words that make a list's item a mere restatement of its heading: "Concept of game theory"
+# under "Game Theory and Strategic Behavior".
+_RESTATING = frozenset(
+    "concept concepts introduction intro basics basic definition overview".split()
+)
+
+
+def _restates(name: str, heading: str) -> bool:
+    words = content_lemmas(name) - _RESTATING
+    return bool(words) and words <= content_lemmas(heading)

@@ -27,16 +27,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..item_rules import option_key
-from ..rubric import render_rubric
 from ..subject import Definition, SubjectMatter, same_topic
 from ..text import collapse_whitespace
+from .common import Basis, KindItem, bind, form_of, subjects_of
 from .families import Family, ListedTopic, content_lemmas, excerpt, families, topic_excerpt
+from .shorts import (
+    ASKED_AT_MOST,
+    DESCRIBE_SHORT,
+    RELATE_SHORT,
+    SHORT_KINDS,
+    TOPIC_SHORT,
+    ShortAnswerKinds,
+)
 from .vocabulary import foreign_topics, styled_like
 
 COVERED, OUTSIDER, DEFINITION = "COVERED", "OUTSIDER", "DEFINITION"
-TOPIC_SHORT, RELATE_SHORT = "TOPIC_SHORT", "RELATE_SHORT"
 MCQ_KINDS = (COVERED, OUTSIDER, DEFINITION)
-SHORT_KINDS = (TOPIC_SHORT, RELATE_SHORT)
 DISTRACTOR_COUNT = 3
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
@@ -48,6 +54,11 @@ _COVERED_TEMPLATES = {
         "Under {label}, which of these topics does the course teach?",
         "{label_cap} includes {sibling}. Which of these topics does it also include?",
     ),
+    "description": (
+        "Which of these topics does the course description name?",
+        "Which of these topics is named in the course description?",
+        "The course description names {sibling}. Which of these topics does it also name?",
+    ),
     "schedule": (
         "Which of these topics is on the course schedule?",
         "Which of these topics does the course schedule include?",
@@ -58,28 +69,27 @@ _OUTSIDER_TEMPLATES = {
     "list": (
         "Three of these topics are taught together under {label}. Which one is not?",
         "Which of these topics does not belong with the others under {label}?",
+        "All but one of these topics are listed under {label}. Which one is the exception?",
+    ),
+    "description": (
+        "Three of these topics are named in the course description. Which one is not?",
+        "Which of these topics is not named in the course description?",
+        "All but one of these topics are named in the course description. Which is not?",
     ),
     "schedule": (
         "Three of these topics are on the course schedule. Which one is not?",
         "Which of these topics does not belong on the course schedule?",
+        "All but one of these topics are on the course schedule. Which one is the exception?",
     ),
 }
-_DEFINITION_TEMPLATE = "Which term does the syllabus define as follows: “{definition}”?"
+_DEFINITION_TEMPLATES = {
+    "sentence": "Which term does the syllabus define as follows? “{definition}”",
+    "gloss": "Which of these does the course describe as follows? “{definition}”",
+}
 
 
 @dataclass
-class KindItem:
-    kind: str
-    question: dict[str, Any]  # the contract's fields, without questionId
-    key: str | None  # an MCQ's correct option
-    distractors: list[str]
-    seed: tuple[Any, ...]  # what it was written from: one seed makes at most one item
-    place: int  # where in the syllabus it comes from
-    subjects: tuple[str, ...] = ()  # what it is about, as a section title may name it
-
-
-@dataclass
-class KindWriter:
+class KindWriter(ShortAnswerKinds):
     text: str
     matter: SubjectMatter
     difficulty: str
@@ -94,6 +104,13 @@ class KindWriter:
     family_uses: Counter[int] = field(default_factory=Counter)
     # Topics a short answer already asks about: a second one on the same topic repeats it.
     explained: set[str] = field(default_factory=set)
+    # Lists a short answer asks to name (an MCQ may show few of their topics), definitions an
+    # MCQ quotes and definitions a short answer asks for (never both: one answers the other).
+    asked_families: set[int] = field(default_factory=set)
+    quoted_definitions: set[int] = field(default_factory=set)
+    used_keys: set[str] = field(default_factory=set)  # of the MCQs accepted so far
+    shown_topics: set[str] = field(default_factory=set)  # their options
+    asked_definitions: set[int] = field(default_factory=set)
     _place: int = 0  # where the section asking sits in the syllabus
     # Whether a topic is already named in a stem (set by the questionnaire builder): such a
     # topic is no option of an odd-one-out, whose siblings would otherwise be given away.
@@ -105,6 +122,7 @@ class KindWriter:
         self.families_by_index = {family.index: family for family in self.families}
         self._has_lists = any(not family.is_schedule for family in self.families)
         self._foreign = foreign_topics(content_lemmas(self.text))
+        self._listed_keys = {topic.key for family in self.families for topic in family.topics}
 
     def capacity(self) -> int:
         """An upper bound on the items this writer can propose, for planning."""
@@ -118,6 +136,7 @@ class KindWriter:
             DEFINITION: self._definition_seeds,
             TOPIC_SHORT: self._topic_seeds,
             RELATE_SHORT: self._relate_seeds,
+            DESCRIBE_SHORT: self._describe_seeds,
         }[kind]()
         self._place = place
         ordered = sorted(
@@ -127,15 +146,51 @@ class KindWriter:
             if seed in self.used_seeds:
                 continue
             item = write()
-            if item is not None and not self._repeats_a_short_answer(item):
-                yield item
+            if item is None or self._repeats_a_short_answer(item) or self._answers_another(item):
+                continue
+            yield item
 
     def accept(self, item: KindItem) -> None:
         self.used_seeds.add(item.seed)
-        if item.kind in SHORT_KINDS:
+        short = item.kind in SHORT_KINDS
+        if short:
             self.explained.update(subject.lower() for subject in item.subjects)
-        if isinstance(item.seed[1], int) and item.seed[0] != DEFINITION:
+        else:
+            self.used_keys.add(option_key(item.key or ""))
+            self.shown_topics.update(option_key(text) for text in (item.key, *item.distractors))
+        if short:
+            self.asked_families.update(item.families)
+        if item.definition is not None:
+            definitions = self.asked_definitions if short else self.quoted_definitions
+            definitions.add(item.definition)
+        if isinstance(item.seed[1], int) and item.seed[0] not in (DEFINITION, DESCRIBE_SHORT):
             self.family_uses[item.seed[1]] += 1
+
+    def _answers_another(self, item: KindItem) -> bool:
+        """An MCQ quoting the definition a short answer asks for answers it, and so do MCQs
+        showing the topics of a list a short answer asks to name, unless enough of the list
+        stays unshown for the short answer."""
+        short = item.kind in SHORT_KINDS
+        definitions = self.quoted_definitions if short else self.asked_definitions
+        if item.definition in definitions:
+            return True
+        options = {option_key(text) for text in (item.key or "", *item.distractors)}
+        shown = self.shown_topics | options
+        if short:
+            asked = [self.families_by_index[index] for index in item.families]
+        else:  # the lists this MCQ shows topics of
+            asked = [
+                self.families_by_index[index]
+                for index in self.asked_families
+                if any(t.key in options for t in self.families_by_index[index].topics)
+            ]
+        # By topic, not by list: "Booleans" shown under the Haskell list answers part of
+        # "name the basic types" all the same.
+        return any(
+            sum(topic.key not in shown for topic in family.topics)
+            < min(ASKED_AT_MOST, len(family.topics))
+            for family in asked
+        )
 
     def _repeats_a_short_answer(self, item: KindItem) -> bool:
         return item.kind in SHORT_KINDS and any(
@@ -143,7 +198,7 @@ class KindWriter:
         )
 
     def _weight(self, seed: tuple[Any, ...]) -> int:
-        if seed[0] == DEFINITION:
+        if seed[0] in (DEFINITION, DESCRIBE_SHORT):
             return 0
         family = self.families_by_index[seed[1]]
         # Two weeks of a schedule are related more loosely than two items of one list, and an
@@ -160,7 +215,7 @@ class KindWriter:
     def _covered_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
         seeds = []
         for family in self.families:
-            templates = _COVERED_TEMPLATES[_form(family)]
+            templates = _COVERED_TEMPLATES[form_of(family)]
             for position, topic in enumerate(family.topics):
                 for number in range(len(templates)):
                     seed = (COVERED, family.index, topic.key, number)
@@ -169,7 +224,7 @@ class KindWriter:
                             topic.start,
                             number * 1000 + position,
                             seed,
-                            _bind(self._covered, family, topic, number, seed),
+                            bind(self._covered, family, topic, number, seed),
                         )
                     )
         return seeds
@@ -179,57 +234,36 @@ class KindWriter:
         for family in self.families:
             if len(family.topics) < DISTRACTOR_COUNT:
                 continue
-            templates = _OUTSIDER_TEMPLATES[_form(family)]
-            # One odd-one-out per short list (the same three siblings twice would be one
-            # question); a schedule or a long list gets every wording, with other siblings.
-            roomy = family.is_schedule or len(family.topics) >= 2 * DISTRACTOR_COUNT
-            numbers = range(len(templates)) if roomy else [family.index % 2]
+            templates = _OUTSIDER_TEMPLATES[form_of(family)]
+            # One odd-one-out per list of three or four (the same siblings twice would be one
+            # question); a longer list one more per two further topics, each showing others
+            # (and three topics a "which is covered" can then no longer ask about).
+            spare = len(family.topics) - DISTRACTOR_COUNT
+            wordings = min(len(templates), 1 + spare // 2)
+            numbers = [(family.index + offset) % len(templates) for offset in range(wordings)]
             for number in numbers:
                 seed = (OUTSIDER, family.index, number)
-                write = _bind(self._outsider, family, number, seed)
+                write = bind(self._outsider, family, number, seed)
                 seeds.append((family.start, number, seed, write))
         return seeds
 
     def _definition_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
         return [
-            (d.start, 0, (DEFINITION, d.start), _bind(self._definition, d, (DEFINITION, d.start)))
+            (d.start, 0, (DEFINITION, d.start), bind(self._definition, d, (DEFINITION, d.start)))
             for d in self.matter.definitions
         ]
-
-    def _topic_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
-        seeds = []
-        for family in self.families:
-            if len(family.topics) < 2:
-                continue
-            if self.difficulty == "easy":
-                seed = (TOPIC_SHORT, family.index)
-                seeds.append((family.start, 0, seed, _bind(self._list_short, family, seed)))
-                continue
-            for position, topic in enumerate(family.topics):
-                seed = (TOPIC_SHORT, family.index, topic.key)
-                write = _bind(self._topic_short, family, position, seed)
-                seeds.append((topic.start, position, seed, write))
-        return seeds
-
-    def _relate_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
-        seeds = []
-        for family in self.families:
-            for position in range(len(family.topics) - 1):
-                first, second = family.topics[position], family.topics[position + 1]
-                seed = (RELATE_SHORT, family.index, first.key, second.key)
-                write = _bind(self._relate_short, family, first, second, seed)
-                seeds.append((first.start, position, seed, write))
-        return seeds
 
     # MCQs -----------------------------------------------------------------------------------
 
     def _covered(
         self, family: Family, key: ListedTopic, number: int, seed: tuple[Any, ...]
     ) -> KindItem | None:
-        template = _COVERED_TEMPLATES[_form(family)][number]
+        if key.key in self._reserved():
+            return None
+        template = _COVERED_TEMPLATES[form_of(family)][number]
         sibling = ""
         if "{sibling}" in template:
-            others = [t for t in family.topics if t.key != key.key]
+            others = [t for t in family.topics if t.key not in {key.key, *self._reserved()}]
             if not others:
                 return None
             sibling = self.rng.choice(others).name
@@ -242,40 +276,61 @@ class KindWriter:
             prompt,
             key.name,
             distractors,
-            seed=seed,
-            place=key.start,
-            source=topic_excerpt(self.text, key),
-            topic=key.name if family.is_schedule else family.name,
-            bloom="REMEMBER",
-            subjects=_subjects(family),
+            basis=Basis(
+                seed=seed,
+                place=key.start,
+                source=topic_excerpt(self.text, key),
+                topic=key.name if family.is_schedule else family.name,
+                bloom="REMEMBER",
+                subjects=subjects_of(family),
+                families=(family.index,),
+            ),
         )
 
     def _outsider(self, family: Family, number: int, seed: tuple[Any, ...]) -> KindItem | None:
-        free = [topic for topic in family.topics if not self.named(topic.name)]
+        reserved = self._reserved()
+        free = [t for t in family.topics if not self.named(t.name) and t.key not in reserved]
         if len(free) < DISTRACTOR_COUNT:
             return None
-        if family.is_schedule:  # the weeks around the section's place in the course
-            siblings = sorted(free, key=lambda t: (abs(t.start - self._place), t.start))[:3]
+        # Each odd-one-out shows at least one topic no earlier option showed, and otherwise
+        # topics already shown: it reads differently without using up what "which of these
+        # is covered" may still ask. A schedule's are the weeks around the section.
+        if family.is_schedule:
+            free.sort(key=lambda t: (abs(t.start - self._place), t.start))
         else:
-            siblings = self.rng.sample(free, DISTRACTOR_COUNT)
+            free = self.rng.sample(free, len(free))
+        unshown = [topic for topic in free if topic.key not in self.shown_topics]
+        shown = [topic for topic in free if topic.key in self.shown_topics]
+        if not unshown:
+            return None
+        fresh = max(1, DISTRACTOR_COUNT - len(shown))
+        siblings = unshown[:fresh] + shown[: DISTRACTOR_COUNT - fresh]
+        if len(siblings) < DISTRACTOR_COUNT:
+            return None
         names = [topic.name for topic in siblings]
         # The outsider is shaped like the three it hides among: compare with the middle one.
         model = sorted(names, key=len)[1]
-        outsiders = self._distractors(model, family, exclude=names, count=1)
+        outsiders = self._distractors(
+            model, family, exclude=[*names, *sorted(self.used_keys)], count=1
+        )
         if outsiders is None:
             return None
-        template = _OUTSIDER_TEMPLATES[_form(family)][number]
+        template = _OUTSIDER_TEMPLATES[form_of(family)][number]
         return self._mcq(
             OUTSIDER,
             template.format(label=family.label),
             outsiders[0],
             names,
-            seed=seed,
-            place=family.start,
-            source=self._family_excerpt(family),
-            topic="course schedule" if family.is_schedule else family.name,
-            bloom="ANALYZE",
-            subjects=_subjects(family),
+            hints=None if option_key(outsiders[0]) in self._listed_keys else (),
+            basis=Basis(
+                seed=seed,
+                place=family.start,
+                source=self._family_excerpt(family),
+                topic="course schedule" if family.is_schedule else family.name,
+                bloom="ANALYZE",
+                subjects=subjects_of(family),
+                families=(family.index,),
+            ),
         )
 
     def _definition(self, definition: Definition, seed: tuple[Any, ...]) -> KindItem | None:
@@ -286,14 +341,19 @@ class KindWriter:
         others = [
             collapse_whitespace(other.term)
             for other in self.matter.definitions
-            if other is not definition and not same_topic(other.term, term)
+            if other is not definition
+            and other.kind == definition.kind
+            and not same_topic(other.term, term)
         ]
-        listed = [topic.name for family in self.families for topic in family.topics]
+        # Terms defined alike are the distractors of the same kind and form (the other
+        # objectives of an objective); listed topics only make up for too few of them.
+        listed = [] if len(others) >= DISTRACTOR_COUNT else self._listed_names()
         pool = [
             name
             for name in dict.fromkeys([*others, *listed])
             if not same_topic(name, term)
             and content_lemmas(name).isdisjoint(content_lemmas(meaning))
+            and option_key(name) not in self._reserved()
         ]
         distractors = self._pick(term, pool)
         if distractors is None:
@@ -302,28 +362,51 @@ class KindWriter:
             return None
         return self._mcq(
             DEFINITION,
-            _DEFINITION_TEMPLATE.format(definition=meaning),
+            _DEFINITION_TEMPLATES[definition.kind].format(definition=meaning),
             term,
             distractors,
-            seed=seed,
-            place=definition.start,
-            source=collapse_whitespace(definition.sentence),
-            topic=term,
-            bloom="UNDERSTAND",
+            basis=Basis(
+                seed=seed,
+                place=definition.start,
+                source=collapse_whitespace(definition.sentence),
+                topic=term,
+                bloom="UNDERSTAND",
+                definition=definition.start,
+            ),
         )
+
+    def _listed_names(self) -> list[str]:
+        return [topic.name for family in self.families for topic in family.topics]
 
     def _distractors(
         self, key: str, family: Family, *, exclude: Sequence[str], count: int = DISTRACTOR_COUNT
     ) -> list[str] | None:
         """Topics of the unrelated families that share no content word with `family`'s listing;
         topics of other courses when those run short."""
-        excluded = {option_key(name) for name in (key, *exclude)}
+        excluded = {option_key(name) for name in (key, *exclude)} | self._reserved()
         # A neighbouring list (next week's topics) is often the same subject continued:
         # "Attention" is no outsider to large language models. Lists further away come first.
-        others = [other for other in self.families if other.index not in family.related]
+        # A list in the course's prose is an umbrella over its other lists ("probabilistic
+        # models" covers n-gram models and naive Bayes): neither gives the other distractors,
+        # only other courses' topics are safely wrong there.
+        umbrella = ("inline", "description")
+        others = [
+            other
+            for other in self.families
+            if other.index not in family.related
+            and family.kind not in umbrella
+            and other.kind not in umbrella
+        ]
         far = [other for other in others if not self._neighbours(other, family)]
+        # A week builds on the weeks before it (softmax and backpropagation are at work in
+        # large language models): only the topics of later weeks are surely wrong for it,
+        # and other courses' topics when those run short.
+        if self._is_week(family):
+            groups = [[other for other in far if other.start > family.start]]
+        else:
+            groups = [far, others]
         pool = []
-        for group in (far, others):
+        for group in groups:
             pool += [
                 topic.name
                 for other in group
@@ -337,8 +420,24 @@ class KindWriter:
         pool = list(dict.fromkeys(pool))
         picked = self._pick(key, pool, count)
         if picked is None:
-            picked = self._pick(key, [*pool, *self._foreign_for(key)], count)
+            foreign = [name for name in self._foreign_for(key) if option_key(name) not in excluded]
+            picked = self._pick(key, [*pool, *foreign], count)
         return picked
+
+    def _reserved(self) -> set[str]:
+        """The topics of the short lists short answers ask to name: no MCQ shows them. (From
+        a long list an MCQ may show some, as long as enough stay unshown: see
+        `_answers_another`.)"""
+        return {
+            topic.key
+            for index in self.asked_families
+            for topic in self.families_by_index[index].topics
+            if len(self.families_by_index[index].topics) < 2 * ASKED_AT_MOST
+        }
+
+    def _is_week(self, family: Family) -> bool:
+        """A sub-list under a schedule's row."""
+        return any(other.is_schedule and family.parent == other.name for other in self.families)
 
     def _neighbours(self, first: Family, second: Family) -> bool:
         """Adjacent lists in the document (weeks n and n+1)."""
@@ -378,12 +477,8 @@ class KindWriter:
         key: str,
         distractors: list[str],
         *,
-        seed: tuple[Any, ...],
-        place: int,
-        source: str,
-        topic: str,
-        bloom: str,
-        subjects: tuple[str, ...] = (),
+        basis: Basis,
+        hints: tuple[str, ...] | None = None,
     ) -> KindItem:
         texts = [key, *distractors]
         self.rng.shuffle(texts)
@@ -394,161 +489,16 @@ class KindWriter:
             "points": self.mcq_points,
             "options": [{"id": i, "text": t} for i, t in zip(ids, texts, strict=False)],
             "correctOptionId": ids[texts.index(key)],
-            "sourceExcerpt": source,
-            "topic": topic,
-            "bloomLevel": bloom,
         }
-        return KindItem(kind, question, key, distractors, seed, place, subjects)
-
-    # Short answers --------------------------------------------------------------------------
-
-    def _list_short(self, family: Family, seed: tuple[Any, ...]) -> KindItem | None:
-        names = [topic.name for topic in family.topics]
-        examples = ", ".join(names[:4])
-        prompt = (
-            f"Name two topics the course teaches {_where(family)} and say in a sentence or two "
-            "what each is about."
-        )
-        criteria = [
-            f"Names two different topics listed {_where(family)} (for example {examples}).",
-            "Says correctly what the first named topic is about.",
-            "Says correctly what the second named topic is about.",
-        ]
-        return self._short(
-            TOPIC_SHORT,
-            prompt,
-            criteria,
-            reference=(
-                f"The course lists these topics {_where(family)}: {', '.join(names)}. Any two "
-                "of them, each explained in a sentence."
-            ),
-            seed=seed,
-            place=family.start,
-            source=self._family_excerpt(family),
-            topic="course schedule" if family.is_schedule else family.name,
-            bloom="REMEMBER",
-            subjects=_subjects(family),
-        )
-
-    def _topic_short(self, family: Family, position: int, seed: tuple[Any, ...]) -> KindItem:
-        topic = family.topics[position]
-        siblings = _neighbours(family.topics, position, 2)
-        together = "; ".join(sibling.name for sibling in siblings)
-        prompt = (
-            f"Explain {topic.name} and how it relates to the topics the course teaches "
-            f"alongside it {_where(family)}: {together}."
-        )
-        criteria = [f"Explains {topic.name} correctly, consistent with the course material."]
-        criteria += [f"Relates {topic.name} to {sibling.name} correctly." for sibling in siblings]
-        start = min(topic.start, *(s.start for s in siblings))
-        end = max(topic.end, *(s.end for s in siblings))
-        return self._short(
-            TOPIC_SHORT,
-            prompt,
-            criteria,
-            reference=(
-                f"The course teaches {topic.name} with {together} {_where(family)}. A full "
-                f"answer explains {topic.name} and how it connects to each of them."
-            ),
-            seed=seed,
-            place=topic.start,
-            source=topic_excerpt(self.text, topic)
-            if family.is_schedule
-            else excerpt(self.text, start, end),
-            topic=topic.name,
-            bloom="UNDERSTAND",
-            subjects=(topic.name,),
-        )
-
-    def _relate_short(
-        self, family: Family, first: ListedTopic, second: ListedTopic, seed: tuple[Any, ...]
-    ) -> KindItem:
-        prompt = (
-            f"The course teaches {first.name} and {second.name} {_where(family)}. Explain how "
-            "the two are related, and give a concrete example in which both play a part."
-        )
-        criteria = [
-            f"Explains {first.name} correctly, consistent with the course material.",
-            f"Explains {second.name} correctly, consistent with the course material.",
-            f"States a correct relationship between {first.name} and {second.name}.",
-            "Gives a concrete example in which both play a part.",
-        ]
-        return self._short(
-            RELATE_SHORT,
-            prompt,
-            criteria,
-            reference=(
-                f"The course lists {first.name} and {second.name} {_where(family)}. A full "
-                "answer explains each, says how one bears on the other, and illustrates both "
-                "in one example."
-            ),
-            seed=seed,
-            place=first.start,
-            source=(
-                topic_excerpt(self.text, first)
-                if family.is_schedule
-                else excerpt(self.text, min(first.start, second.start), max(first.end, second.end))
-            ),
-            topic=f"{first.name}; {second.name}",
-            bloom="ANALYZE",
-            subjects=(first.name, second.name),
-        )
-
-    def _short(
-        self,
-        kind: str,
-        prompt: str,
-        criteria: list[str],
-        *,
-        reference: str,
-        seed: tuple[Any, ...],
-        place: int,
-        source: str,
-        topic: str,
-        bloom: str,
-        subjects: tuple[str, ...] = (),
-    ) -> KindItem:
-        criteria = criteria[: max(2, min(len(criteria), self.short_points))]
-        shares = split_points(self.short_points, len(criteria))
-        rubric = [{"criterion": c, "points": p} for c, p in zip(criteria, shares, strict=True)]
-        question = {
-            "type": "SHORT_ANSWER",
-            "prompt": prompt,
-            "points": self.short_points,
-            "referenceAnswer": reference,
-            "rubric": render_rubric(rubric),
-            "rubricCriteria": rubric,
-            "sourceExcerpt": source,
-            "topic": topic,
-            "bloomLevel": bloom,
-        }
-        return KindItem(kind, question, None, [], seed, place, subjects)
-
-
-def split_points(points: int, parts: int) -> list[int]:
-    """Whole points, as even as they go, the larger shares first (5 over 3 → 2, 2, 1)."""
-    base, extra = divmod(points, parts)
-    return [base + (1 if index < extra else 0) for index in range(parts)]
-
-
-def _bind(function: Callable[..., KindItem | None], *args: Any) -> Callable[[], KindItem | None]:
-    return lambda: function(*args)
-
-
-def _subjects(family: Family) -> tuple[str, ...]:
-    return () if family.is_schedule else (family.name,)
-
-
-def _form(family: Family) -> str:
-    return "schedule" if family.is_schedule else "list"
-
-
-def _where(family: Family) -> str:
-    return "on the course schedule" if family.is_schedule else f"under {family.label}"
+        return basis.item(kind, question, key, distractors, hints)
 
 
 def _cap(label: str) -> str:
-    return label[:1].upper() + label[1:] if label[:1].isalpha() else label
+    """A label opening a sentence: "the course schedule" → "The course schedule", "“main
+    content areas”" → "“Main content areas”"."""
+    quote = "“" if label.startswith("“") else ""
+    body = label[len(quote) :]
+    return quote + body[:1].upper() + body[1:]
 
 
 def _neighbours(topics: Sequence[ListedTopic], position: int, count: int) -> list[ListedTopic]:
@@ -564,7 +514,7 @@ def _likeness(name: str, key: str) -> float:
     """How alike two option texts look, so that no option stands out by its form alone."""
     likeness = -2.0 * abs(len(name.split()) - len(key.split()))
     likeness -= abs(len(name) - len(key)) / 8
-    likeness += 2.0 if _is_acronym(name) == _is_acronym(key) else 0.0
+    likeness += 4.0 if _is_acronym(name) == _is_acronym(key) else 0.0
     likeness += 1.5 if name[:1].isupper() == key[:1].isupper() else 0.0
     return round(likeness, 6)
 

@@ -1,9 +1,10 @@
 """What each difficulty asks, slot by slot: the question kinds a slot tries, in order.
 
-- easy: recognise a listed topic (COVERED), name and describe topics of a list;
-- medium: a mix of blank completion, COVERED, OUTSIDER and definitions, and short answers on a
-  topic with its siblings or relating two topics;
-- hard: relate topics (OUTSIDER across lists, definitions; short answers relating two topics).
+- easy: recognise a listed topic (COVERED), name the concepts of a list;
+- medium: a mix of blank completion, COVERED, OUTSIDER and definitions, and short answers
+  describing a defined term or naming the concepts of a list;
+- hard: relate topics (OUTSIDER across lists, definitions; short answers telling two sibling
+  lists apart or describing a defined term).
 
 `SENTENCE` is the sentence-based question (a blank for an MCQ, an explanation for a short
 answer). Every slot ends with all the other kinds, so a syllabus thin in one kind of material
@@ -14,19 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .items import COVERED, DEFINITION, MCQ_KINDS, OUTSIDER, RELATE_SHORT, SHORT_KINDS, TOPIC_SHORT
+from .items import COVERED, DEFINITION, MCQ_KINDS, OUTSIDER
+from .shorts import DESCRIBE_SHORT, RELATE_SHORT, SHORT_KINDS, TOPIC_SHORT
 
 SENTENCE = "SENTENCE"
 
 _MCQ_ROTATION = {
     "easy": ((COVERED,),),
-    "medium": ((SENTENCE,), (COVERED, DEFINITION), (OUTSIDER, DEFINITION)),
+    "medium": ((SENTENCE,), (DEFINITION, COVERED), (OUTSIDER, DEFINITION)),
     "hard": ((OUTSIDER, DEFINITION), (DEFINITION, OUTSIDER)),
 }
 _SHORT_ROTATION = {
     "easy": ((TOPIC_SHORT,),),
-    "medium": ((TOPIC_SHORT,), (RELATE_SHORT, TOPIC_SHORT)),
-    "hard": ((RELATE_SHORT,),),
+    "medium": ((DESCRIBE_SHORT, TOPIC_SHORT),),
+    # A contrast claims two lists no MCQ may then show: one, then definitions or one list.
+    "hard": ((RELATE_SHORT, DESCRIBE_SHORT), (DESCRIBE_SHORT, TOPIC_SHORT)),
 }
 
 

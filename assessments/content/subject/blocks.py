@@ -56,10 +56,13 @@ MONTH = (
 )
 DATE = rf"(?:\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}})?|{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\*?)"
 BULLET = re.compile(r"^(?P<marker>[•◦▪▫●○■□►▶➢➤✓✔*·‣⁃–—-]|\(?\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
-# "Week 3: …", "Lecture 4 (12/03) …", "Jan 30 — …", and table rows "3 February 13 Basic …".
+# "Week 3: …", "Lecture 4 (12/03) …", "Jan 30 — …", and table rows "3 February 13 Basic …" or
+# "Jan 18 Chemical Basis of life Chap 2.1" (a month's name, its day, then a capital).
 SCHEDULE_ROW = re.compile(
     r"^(?:(?:week|wk|lecture|lec|class|session|day|unit|module|topic|part)\.?\s*\d{1,2}\b"
-    rf"|\d{{1,2}}\s+{DATE}\s+\S|{DATE}\s*[:–—-]\s*\S)",
+    rf"|\d{{1,2}}\s+{DATE}\s+\S|{DATE}\s*[:–—-]\s*\S"
+    r"|(?-i:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?\s+(?-i:[A-Z]))",
     re.I,
 )
 PAGE_NUMBER = re.compile(r"^(?:\d{1,4}|page \d+(?: of \d+)?|-\s*\d+\s*-|\d+\s*/\s*\d+)$", re.I)

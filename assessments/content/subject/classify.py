@@ -147,11 +147,16 @@ def _is_course_event(topic: str) -> bool:
     return not is_specialised(" ".join(word for word in words if word not in NON_TOPICS))
 
 
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
 _ROW_PREFIX = re.compile(
     r"^(?:(?:week|wk|lecture|lec|class|session|day|unit|module|topic|part)\.?\s*\d{1,2}\b"
-    rf"|\d{{1,2}}\s+{DATE})?\s*(?:\((?:[^()]*\d[^()]*)\))?\s*(?:{DATE})?\s*[:–—-]?\s*",
+    rf"|\d{{1,2}}\s+{DATE})?\s*(?:{_WEEKDAY}\s*)?(?:\((?:[^()]*\d[^()]*)\))?\s*(?:{DATE})?"
+    r"\s*[:–—-]?\s*",
     re.I,
 )
+# What a row says after its topic: the reading ("Chap 2.1", "Chapter 14 – 14.3"), a lab, a
+# deadline ("Due at 11:59 pm: A01").
+_ROW_SUFFIX = re.compile(r"\s+(?:chap(?:ter)?s?\.?\s*\d|ch\.\s*\d|due\b|reading:).*$", re.I | re.S)
 
 
 def schedule_topic(row: str) -> str:
@@ -160,7 +165,7 @@ def schedule_topic(row: str) -> str:
     bullet = BULLET.match(line)
     if bullet:
         line = line[bullet.end() :]
-    topic = _ROW_PREFIX.sub("", line, count=1).strip()
+    topic = _ROW_SUFFIX.sub("", _ROW_PREFIX.sub("", line, count=1)).strip(" .")
     return re.sub(r"^(?:tbd|tba)\s*[:–—-]\s*", "", topic, flags=re.I).strip()
 
 

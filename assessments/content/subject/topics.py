@@ -9,12 +9,12 @@ the course's own events ("Midterm", "Introduction") nor everyday words ("minutes
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .blocks import BlockKind
+from .blocks import BlockKind, Span
 from .classify import Classified, Role, logistics_signal, schedule_topic, sentence_spans
 from .vocabulary import NON_TOPICS, STOPWORDS, content_words, is_specialised, lemmas
 
@@ -25,8 +25,9 @@ _LAB_REFERENCE = re.compile(r"\s*\((?:lab|tutorial|hw|ps|project)\b[^()]*\)", re
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|and|or)\s+", re.I)
 _TABLE_HEADER = frozenset(
-    "# no. week date day topic topics lecture session reading readings".split()
+    "# no. week date day topic topics lecture session reading readings lab labs & notes".split()
 )
+_MODULE_ROW = re.compile(r"^(?:module|unit|part)\s*\d{1,2}\b", re.I)
 SAME_TOPIC_SCORE = 85  # rapidfuzz token-set ratio on lemmas: "Regression II" ~ "regression"
 
 
@@ -54,12 +55,16 @@ class Definition:
     sentence: str  # verbatim: text[start:end]
     start: int
     end: int
+    # "sentence": "X is a Y that…"; "gloss": a labelled item that says what its label involves
+    # ("Pair-Wise Exploration: Identify possible relationships between variables…").
+    kind: str = "sentence"
 
 
 def topics(classified: Sequence[Classified]) -> list[TopicGroup]:
     """The topic lists of the SUBJECT blocks, in document order."""
     groups: dict[tuple[str, str | None], list[Topic]] = {}
     kinds: dict[tuple[str, str | None], str] = {}
+    module: str | None = None  # "Module 01 - Bioinformatics": the rows after it are its own
     for entry in classified:
         block = entry.block
         if entry.role is not Role.SUBJECT:
@@ -71,10 +76,15 @@ def topics(classified: Sequence[Classified]) -> list[TopicGroup]:
             key = (name, None)
             kinds.setdefault(key, "schedule")
             topic = schedule_topic(block.text)
+            if _MODULE_ROW.match(block.text.strip()):
+                module = _display(topic) if _is_topic(topic) else None
+                continue
             offset = block.start + block.text.rfind(topic)
-            groups.setdefault(key, []).extend(
-                _topics_of(topic, offset, name, block.start, block.end, block.text)
-            )
+            found = _topics_of(topic, offset, name, block.start, block.end, block.text)
+            groups.setdefault(key, []).extend(found)
+            if module is not None and found:
+                kinds.setdefault((module, name), "list")
+                groups.setdefault((module, name), []).extend(found)
         elif block.kind is BlockKind.BULLETS and block.headings:
             if any(_OBJECTIVES.search(heading) for heading in block.headings):
                 continue
@@ -88,11 +98,90 @@ def topics(classified: Sequence[Classified]) -> list[TopicGroup]:
                 groups.setdefault(key, []).extend(
                     _topics_of(item.text, item.start, name, item.start, item.end, item.text)
                 )
+                # "Control flow: conditional statements and iteration statements." is also a
+                # list of its own, under its label.
+                label, _, rest = item.text.strip().rstrip(".").partition(": ")
+                members = _topics_of(rest, item.start, label, item.start, item.end, item.text)
+                if rest and len(members) >= 2 and _is_topic(label):
+                    kinds.setdefault((_display(label), name), "list")
+                    groups.setdefault((_display(label), name), []).extend(members)
+        if block.kind in (BlockKind.PARAGRAPH, BlockKind.BULLETS):
+            for start, end, sentence in sentence_spans(block):
+                if logistics_signal(sentence, under_subject_heading=True):
+                    continue
+                for name, kind, members in inline_lists(sentence, start, end):
+                    kinds.setdefault((name, None), kind)
+                    groups.setdefault((name, None), []).extend(members)
     return [
         TopicGroup(name=name, parent=parent, kind=kinds[(name, parent)], topics=tuple(found))
         for (name, parent), found in groups.items()
         if found
     ]
+
+
+# What introduces a list inside a sentence: "…, including a, b and c", "topics include: a, b",
+# "for example, a, b", "such as a, b", "(a, b, c)", "the concepts of a, b".
+_INLINE_TRIGGER = re.compile(
+    r",?\s+(?:including(?:\s+but\s+not\s+limited\s+to)?|such\s+as|for example,?|e\.g\.,?|namely|"
+    r"(?:includes?|covers?):?|(?<=concepts\s)of)\s+|\s+\((?=[^()]*,[^()]*\))",
+    re.I,
+)
+_LIST_END = re.compile(r"\)|\s+as well as\s|[.;:](?:\s|$)|$")
+# The words of a head that names the list's subject, the rest cut: "it then introduces
+# computational methods for text processing" → "computational methods for text processing".
+_HEAD_CUT = re.compile(
+    r"^.*\b(?:the|introduces?|covers?|examines?|explores?|about|to|on|with|at|learn)\s+", re.I
+)
+_GENERIC_HEAD = frozenset(
+    "topics topic covered include includes course module class this these areas subjects".split()
+)
+_ADJECTIVE = re.compile(r"^[a-z]+(?:al|ic|ive|ous)$", re.I)
+MIN_INLINE_ITEMS = 3
+
+
+def inline_lists(sentence: str, start: int, end: int) -> list[tuple[str, str, list[Topic]]]:
+    """The lists a prose sentence names its subject matter with, as (name, kind, topics): kind
+    "description" when the sentence names no subject for the list ("Topics covered include…"),
+    "inline" otherwise. A list of adjectives ("biochemical, structural, and genetic aspects") is
+    not a list of topics."""
+    found = []
+    for trigger in _INLINE_TRIGGER.finditer(sentence):
+        body_start = trigger.end()
+        stop = _LIST_END.search(sentence, body_start)
+        body = sentence[body_start : stop.start() if stop else len(sentence)]
+        items = _inline_items(body)
+        if len(items) < MIN_INLINE_ITEMS or any(_ADJECTIVE.match(item) for item in items):
+            continue
+        if not all(_is_topic(item) for item in items):
+            continue
+        before = re.split(r"[,;(]|\.\s", " ".join(sentence[: trigger.start()].split()))[-1]
+        head = _HEAD_CUT.sub("", before).strip()
+        words = [word.lower() for word in content_words(head)]
+        while words and words[-1] in _GENERIC_HEAD:
+            head = head.rsplit(None, 1)[0] if " " in head else ""
+            words.pop()
+        if not words or set(words) <= _GENERIC_HEAD or len(words) > MAX_TOPIC_WORDS + 2:
+            name, kind = "course description", "description"
+        else:
+            name, kind = head, "inline"
+        members: list[Topic] = []
+        for item in items:
+            if not any(same_topic(item, other.name) for other in members):
+                members.append(Topic(_display(item), name, sentence, start, end))
+        found.append((name, kind, members))
+    return found
+
+
+def _inline_items(body: str) -> list[str]:
+    pieces = [piece.strip() for piece in _split_outside_parentheses(body)]
+    if len(pieces) >= 2 and not re.match(r"(?:and|or)\s", pieces[-1]):
+        # "a, b, c and d": without an Oxford comma the last piece holds two items.
+        last, sep, tail = pieces[-1].rpartition(" and ")
+        if sep and len(tail.split()) <= MAX_TOPIC_WORDS - 2:
+            pieces[-1:] = [last, tail]
+    items = [_LEADING_ARTICLE.sub("", piece).strip(" .") for piece in pieces]
+    items = [_LEADING_ARTICLE.sub("", item).strip(" .") for item in items]
+    return [item for item in items if item and len(item.split()) <= MAX_TOPIC_WORDS]
 
 
 def _group_name(heading: str) -> str:
@@ -189,6 +278,8 @@ def definitions(classified: Sequence[Classified], *, keep) -> list[Definition]:
             BlockKind.BULLETS,
         ):
             continue
+        if entry.block.kind is BlockKind.BULLETS:
+            found += _glosses(entry.block.items, keep)
         for start, end, sentence in sentence_spans(entry.block):
             match = _DEFINITION.match(sentence.strip())
             if not match or not keep(start, end):
@@ -198,4 +289,36 @@ def definitions(classified: Sequence[Classified], *, keep) -> list[Definition]:
                 continue
             definition = " ".join(match.group("definition").split()).rstrip(".")
             found.append(Definition(term, definition, sentence, start, end))
+    return found
+
+
+# "Single Variable Explorations: Examine a single variable, …": a label, then what it involves
+# told with the verbs of learning outcomes.
+_GLOSS = re.compile(
+    r"^(?P<term>[A-Z][A-Za-z’'/ -]{2,50}?):\s+(?P<gloss>(?P<verb>[A-Z][a-z]+)\b.{15,})$", re.S
+)
+GLOSS_VERBS = frozenset(
+    """
+    analyse analyze apply assess choose classify compare compute construct create decide define
+    derive describe design determine develop distinguish estimate evaluate examine explain
+    explore identify implement interpret measure model predict recognise recognize relate
+    represent solve summarise summarize test understand use visualise visualize
+    """.split()
+)
+
+
+def _glosses(items: Sequence[Span], keep: Callable[[int, int], bool]) -> list[Definition]:
+    found = []
+    for item in items:
+        text = item.text.strip()
+        match = _GLOSS.match(text)
+        if not match or match.group("verb").lower() not in GLOSS_VERBS:
+            continue
+        start = item.start + (len(item.text) - len(item.text.lstrip()))
+        if not keep(start, start + len(text)) and not keep(item.start, item.end):
+            continue
+        gloss = " ".join(match.group("gloss").split()).rstrip(".")
+        found.append(
+            Definition(match.group("term").strip(), gloss, text, start, start + len(text), "gloss")
+        )
     return found
