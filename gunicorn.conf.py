@@ -31,3 +31,13 @@ errorlog = "-"
 # Recycle workers now and then (leaks), spread out so they do not all restart together.
 max_requests = 5000
 max_requests_jitter = 2500
+
+
+def post_worker_init(worker) -> None:
+    """Fewer collections of the cyclic garbage collector: a request allocates thousands of
+    short-lived objects and each generation-0 pass walks them all. What the application loaded
+    at start-up is frozen out of every pass (docs/BENCHMARKS.md, "Second pass")."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)

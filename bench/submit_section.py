@@ -1,10 +1,14 @@
 """Submit-section through gunicorn against the same transaction as raw SQL in pgbench.
 
-    .venv/bin/python bench/submit_section.py [--throughput-only]
+    .venv/bin/python bench/submit_section.py [--throughput-only] [--servers] [--heartbeat]
 
 `--throughput-only` runs part 1 alone; `BENCH_GUNICORN_CONF=path` starts gunicorn with another
-config file (e.g. one whose hooks profile the workers). On the bench database and Redis db;
-what it measures and how: docs/BENCHMARKS.md, "Submit-section throughput".
+config file (e.g. one whose hooks profile the workers). `--servers` compares, in part 1,
+gunicorn's sync workers with its gthread workers and with Granian (WSGI), each with the load
+client keeping its connections alive and closing them after every answer. `--heartbeat`
+measures the heartbeat instead of the submit, with and without `Prefer: return=minimal`, against
+the heartbeat's own statement in pgbench. On the bench database and Redis db; what it measures
+and how: docs/BENCHMARKS.md, "Submit-section throughput" and "Second pass".
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ def run_load_client(job_path: str, result_path: str) -> None:
 
     job = json.loads(Path(job_path).read_text())
     sections = job["sections"]
+    endpoint, expected = job.get("endpoint", "submit-section"), job.get("expect", 201)
+    extra_headers = job.get("headers", {})
     bodies = [
         json.dumps(
             {
@@ -44,6 +50,8 @@ def run_load_client(job_path: str, result_path: str) -> None:
         ).encode()
         for index in range(sections)
     ]
+    if endpoint == "heartbeat":
+        bodies = [None] * job["repeats"]
     measure_from = job["start_at"] + job.get("warm_up_seconds", 0.0)
     duration = job.get("duration_seconds")
     end = measure_from + duration if duration else None
@@ -60,12 +68,13 @@ def run_load_client(job_path: str, result_path: str) -> None:
         time.sleep(max(0.0, job["start_at"] - time.monotonic()))
         sent = 0
         for session in sessions:
-            path = f"/api/v1/sessions/{session['session']}/submit-section"
+            path = f"/api/v1/sessions/{session['session']}/{endpoint}"
             headers = {
                 "Content-Type": "application/json",
                 "Authorization": f"Bearer {session['token']}",
+                **extra_headers,
             }
-            for index in range(sections):
+            for index in range(len(bodies)):
                 if end is not None and time.monotonic() >= end:
                     return
                 if per_thread is not None and sent >= warm_up_requests + per_thread:
@@ -88,7 +97,7 @@ def run_load_client(job_path: str, result_path: str) -> None:
                 with lock:
                     totals["requests"] += 1
                     totals["response_bytes"] = len(body)
-                    if status != 201:
+                    if status != expected:
                         totals["errors"] += 1
                         if len(error_samples) < 5:
                             error_samples.append(f"{status} {body[:300]!r}")
@@ -153,6 +162,7 @@ configure_django(LOG_LEVEL="WARNING")
 
 import django  # noqa: E402
 import gunicorn  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -170,7 +180,7 @@ from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
 from sessions.serializers import SessionDetailSerializer  # noqa: E402
 from sessions.services import session_submit_section  # noqa: E402
 
-RUN_TIME_LIMIT_SECONDS = 300
+RUN_TIME_LIMIT_SECONDS = 600
 SECTIONS = 40
 CLIENTS = 32
 CLIENT_PROCESSES = 2
@@ -181,8 +191,11 @@ WEB_CONCURRENCIES = (2, 3, 4)
 # Every system runs once per round, rounds one after the other, and each keeps its best round:
 # other work on the shared cores comes and goes and shifts a single run.
 THROUGHPUT_ROUNDS = 2
-SESSIONS_PER_CLIENT = 12  # 480 submits a client per run: room for ~850 requests/s
+# 1,600 submits a client thread per run. Room for ~850 requests/s shared evenly, and for the
+# uneven shares of keep-alive servers, which can serve one connection far more than another.
+SESSIONS_PER_CLIENT = 40
 RATIO_TARGET = 0.2
+HEARTBEAT_RATIO_TARGET = 0.3
 
 PGBENCH_SESSIONS_PER_CLIENT = 60  # 2,400 transactions a client a round: room for ~5,000 tps
 PGBENCH_SESSION_PREFIX = "a0000000-0000-4000-8000-"
@@ -289,7 +302,8 @@ def fill_sessions_to(assessment, total: int) -> float:
     In chunks of 100,000 (one statement each). Returns the seconds it took."""
     started = time.perf_counter()
     ensure_filler_users()
-    missing = total - CandidateSession.objects.count()
+    existing = CandidateSession.objects.count()
+    missing = total - existing
     if missing < 0:
         raise BenchmarkError(f"already more than {total} sessions")
     # Numbered on from the filler sessions of an earlier call: (user, attempt) stays unique.
@@ -324,7 +338,8 @@ def fill_sessions_to(assessment, total: int) -> float:
                 FROM filler
                 ORDER BY id  -- the unique index and the foreign key checks, in key order
                 """,  # noqa: S608 - constants only
-                [assessment.pk, sections, sections, sections, first, last],
+                # Numbered on from the rows already there: (user, attempt) stays unique.
+                [assessment.pk, sections, sections, sections, existing + first, existing + last],
             )
     return time.perf_counter() - started
 
@@ -378,17 +393,70 @@ def cpu_used(before: CpuSample, after: CpuSample) -> dict[str, float]:
 # --- gunicorn and the load clients ------------------------------------------------------------
 
 
-def start_gunicorn(web_concurrency: int, log_dir: Path) -> tuple[ChildProcess, int]:
+@dataclass(frozen=True)
+class ServerSetup:
+    """A WSGI server serving the application, and whether the load client keeps connections
+    alive (gunicorn's sync workers close them after every answer whatever the client asks)."""
+
+    kind: str  # "sync" or "gthread" (gunicorn), "granian"
+    web_concurrency: int  # processes
+    threads: int = 1  # per process
+    keep_alive: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "sync":
+            return f"gunicorn sync WEB_CONCURRENCY={self.web_concurrency}"
+        name = "gunicorn gthread" if self.kind == "gthread" else "granian wsgi"
+        connections = "keep-alive" if self.keep_alive else "close"
+        return f"{name} {self.web_concurrency}x{self.threads}, {connections}"
+
+    def command(self, port: int) -> list[str]:
+        if self.kind == "granian":
+            return [
+                str(Path(sys.executable).with_name("granian")),
+                "--interface=wsgi",
+                "--host=127.0.0.1",
+                f"--port={port}",
+                f"--workers={self.web_concurrency}",
+                f"--blocking-threads={self.threads}",
+                "--http=1",
+                "--no-ws",
+                "--log-level=warning",
+                "assessment_engine.wsgi:application",
+            ]
+        command = web_command(os.environ.get("BENCH_GUNICORN_CONF", "gunicorn.conf.py"))
+        if self.kind == "gthread":
+            command += ["--worker-class=gthread", f"--threads={self.threads}", "--keep-alive=5"]
+        return command
+
+
+SYNC_SETUPS = [ServerSetup("sync", n) for n in WEB_CONCURRENCIES]
+# --servers: the same two processes (the best sync setting on two cores) under each server.
+SERVER_SETUPS = [
+    ServerSetup("sync", 2),
+    *(
+        ServerSetup(kind, 2, threads=4, keep_alive=keep_alive)
+        for kind in ("gthread", "granian")
+        for keep_alive in (True, False)
+    ),
+]
+
+# --heartbeat: today's server and gthread with keep-alive.
+HEARTBEAT_SETUPS = [ServerSetup("sync", 2), ServerSetup("gthread", 2, threads=4, keep_alive=True)]
+
+
+def start_server(setup: ServerSetup, log_dir: Path) -> tuple[ChildProcess, int]:
     port = free_port()
     env = bench_environment(
         PORT=str(port),
-        WEB_CONCURRENCY=str(web_concurrency),
+        BIND_HOST="127.0.0.1",
+        WEB_CONCURRENCY=str(setup.web_concurrency),
         LOG_LEVEL="WARNING",  # INFO writes one request line per request
         SESSION_INACTIVITY_TIMEOUT_SECONDS=str(INACTIVITY_TIMEOUT_SECONDS),
     )
-    name = f"gunicorn-{web_concurrency}"
-    command = web_command(os.environ.get("BENCH_GUNICORN_CONF", "gunicorn.conf.py"))
-    server = ChildProcess(name, command, env=env, log_path=log_dir / f"{name}.log")
+    name = re.sub(r"[^a-z0-9]+", "-", setup.label.lower())
+    server = ChildProcess(name, setup.command(port), env=env, log_path=log_dir / f"{name}.log")
     # Workers import the application lazily: the warm-up does the rest.
     wait_for_http(f"http://127.0.0.1:{port}/healthz", server, timeout=30)
     return server, port
@@ -439,6 +507,7 @@ def run_load(
     duration_seconds: float | None = None,
     requests_per_thread: int | None = None,
     cpu_sample: Callable[[], CpuSample] | None = None,
+    request: dict | None = None,
 ) -> LoadResult:
     """Start `processes` load-client children sharing the threads, wait, merge their results.
 
@@ -457,6 +526,7 @@ def run_load(
                 [{"session": key.session, "token": key.token} for key in sessions]
                 for sessions in thread_sessions[number::processes]
             ],
+            **(request or {}),
         }
         if duration_seconds is not None:
             job.update(warm_up_seconds=WARM_UP_SECONDS, duration_seconds=duration_seconds)
@@ -525,34 +595,77 @@ def server_cpu_sampler(server: ChildProcess) -> Callable[[], CpuSample]:
 
 
 @dataclass(frozen=True)
+class Workload:
+    """What each load-client request is: the endpoint, the status it must answer, headers."""
+
+    name: str
+    endpoint: str
+    expect: int
+    headers: tuple[tuple[str, str], ...] = ()
+    repeats: int = SECTIONS  # requests per session (a submit per section)
+
+    def request(self, setup: ServerSetup) -> dict:
+        headers = dict(self.headers)
+        if not setup.keep_alive:
+            headers["Connection"] = "close"
+        return {
+            "endpoint": self.endpoint,
+            "expect": self.expect,
+            "headers": headers,
+            "repeats": self.repeats,
+        }
+
+
+SUBMIT = Workload("submit", "submit-section", 201)
+# The heartbeat does not move the session on: each session takes any number of them, but
+# each user at most the candidate throttle's 300 a minute, so a client moves on after 20.
+HEARTBEATS = [
+    Workload("heartbeat, view", "heartbeat", 200, repeats=20),
+    Workload("heartbeat, minimal", "heartbeat", 204, (("Prefer", "return=minimal"),), 20),
+]
+
+
+@dataclass(frozen=True)
 class ThroughputRun:
-    web_concurrency: int
+    setup: ServerSetup
+    workload: Workload
     load: LoadResult
 
+    @property
+    def label(self) -> str:
+        return (
+            self.setup.label
+            if self.workload is SUBMIT
+            else f"{self.workload.name}: {self.setup.label}"
+        )
 
-def run_throughput(assessment, web_concurrency: int, log_dir: Path) -> ThroughputRun:
+
+def run_throughput(
+    assessment, setup: ServerSetup, log_dir: Path, workload: Workload = SUBMIT
+) -> ThroughputRun:
     keys = seed_http_sessions(assessment, CLIENTS * SESSIONS_PER_CLIENT)
     thread_sessions = [keys[i::CLIENTS] for i in range(CLIENTS)]
-    server, port = start_gunicorn(web_concurrency, log_dir)
+    server, port = start_server(setup, log_dir)
     try:
         load = run_load(
             port,
             thread_sessions,
             log_dir,
-            label=f"load-{web_concurrency}",
+            label=f"load-{server.name}",
             processes=CLIENT_PROCESSES,
             duration_seconds=MEASURE_SECONDS,
             cpu_sample=server_cpu_sampler(server),
+            request=workload.request(setup),
         )
         server.require_alive()
     finally:
         server.stop()
     if load.exhausted_threads:
         raise BenchmarkError(
-            f"{load.exhausted_threads} client(s) ran out of sessions"
+            f"{setup.label}: {load.exhausted_threads} client(s) ran out of sessions"
             f" ({load.requests} requests, {load.errors} errors: {load.error_samples[:2]})"
         )
-    return ThroughputRun(web_concurrency, load)
+    return ThroughputRun(setup, workload, load)
 
 
 # --- pgbench -----------------------------------------------------------------------------------
@@ -611,14 +724,42 @@ class PgbenchResult:
         return percentile(self.latencies_ms, p)
 
 
+def heartbeat_pgbench_script(sessions_per_client: int) -> str:
+    """The heartbeat's one statement (`sessions.services._TOUCH_SQL`, autocommit as in the
+    application), each client going round its own sessions."""
+    session = deterministic_uuid(PGBENCH_SESSION_PREFIX, ":n")
+    user = deterministic_uuid(PGBENCH_USER_PREFIX, ":n")
+    timeout, grace = INACTIVITY_TIMEOUT_SECONDS, settings.SESSION_DEADLINE_GRACE_SECONDS
+    values = {
+        "now": "now()",
+        "id": session,
+        "user": user,
+        "active": "'ACTIVE'",
+        "inactive_before": f"now() - interval '{timeout} seconds'",
+        "overdue_before": f"now() - interval '{grace} seconds'",
+    }
+    statement = " ".join(session_services._TOUCH_SQL.split()) % values
+    return f"""\\set k :k + 1
+\\set n :offset + :client_id * {sessions_per_client} + (:k - 1) % {sessions_per_client} + 1
+{statement};
+"""
+
+
 def run_pgbench(
-    log_dir: Path, *, label: str, clients: int, seconds: float, offset: int, per_client: int
+    log_dir: Path,
+    *,
+    label: str,
+    clients: int,
+    seconds: float,
+    offset: int,
+    per_client: int,
+    script_for: Callable[[int], str] = pgbench_script,
 ) -> PgbenchResult:
     """pgbench on the bench database; latencies from its per-transaction log; CPU of its
     PostgreSQL backends over the middle of the run (from connected to one second before the
     end) and of pgbench itself over the whole run."""
     script = log_dir / f"{label}.pgbench.sql"
-    script.write_text(pgbench_script(per_client))
+    script.write_text(script_for(per_client))
     work_dir = log_dir / label
     work_dir.mkdir()
     command = [
@@ -819,9 +960,9 @@ def explain_lock_query(key: SessionKey) -> list[str]:
     return plan
 
 
-def run_scale(assessment, web_concurrency: int, log_dir: Path, pgbench_next: int) -> list:
+def run_scale(assessment, setup: ServerSetup, log_dir: Path, pgbench_next: int) -> list:
     points = []
-    server, port = start_gunicorn(web_concurrency, log_dir)
+    server, port = start_server(setup, log_dir)
     try:
         for size in SCALE_SIZES:
             # Everything this size measures is seeded first, so it counts in the `size` rows.
@@ -900,11 +1041,11 @@ def latency_columns(values: list[float]) -> str:
 
 @dataclass(frozen=True)
 class ThroughputRounds:
-    ours: dict[int, list[ThroughputRun]]  # WEB_CONCURRENCY -> one run per round
+    ours: dict[str, list[ThroughputRun]]  # run label -> one run per round
     pgbench: list[PgbenchResult]
 
-    def best(self, web_concurrency: int) -> ThroughputRun:
-        return max(self.ours[web_concurrency], key=lambda run: run.load.per_second)
+    def best(self, label: str) -> ThroughputRun:
+        return max(self.ours[label], key=lambda run: run.load.per_second)
 
     def best_pgbench(self) -> PgbenchResult:
         return max(self.pgbench, key=lambda pg: pg.tps)
@@ -914,12 +1055,19 @@ class ThroughputRounds:
         return ours / self.pgbench[number].tps
 
 
-def run_throughput_rounds(assessment, log_dir: Path) -> ThroughputRounds:
-    ours: dict[int, list[ThroughputRun]] = {n: [] for n in WEB_CONCURRENCIES}
+def run_throughput_rounds(
+    assessment, log_dir: Path, setups: list[ServerSetup], workloads: list[Workload]
+) -> ThroughputRounds:
+    """Every (workload, setup) once per round, then pgbench, round after round: alternating,
+    so a change in the other load on the host falls on every system alike."""
+    ours: dict[str, list[ThroughputRun]] = {}
     pgbench = []
+    heartbeat = workloads[0] is not SUBMIT
     for number in range(THROUGHPUT_ROUNDS):
-        for web_concurrency in WEB_CONCURRENCIES:
-            ours[web_concurrency].append(run_throughput(assessment, web_concurrency, log_dir))
+        for workload in workloads:
+            for setup in setups:
+                run = run_throughput(assessment, setup, log_dir, workload)
+                ours.setdefault(run.label, []).append(run)
         pgbench.append(
             run_pgbench(
                 log_dir,
@@ -928,76 +1076,90 @@ def run_throughput_rounds(assessment, log_dir: Path) -> ThroughputRounds:
                 seconds=MEASURE_SECONDS,
                 offset=number * CLIENTS * PGBENCH_SESSIONS_PER_CLIENT,
                 per_client=PGBENCH_SESSIONS_PER_CLIENT,
+                script_for=heartbeat_pgbench_script if heartbeat else pgbench_script,
             )
         )
     return ThroughputRounds(ours, pgbench)
 
 
-def print_throughput(result: ThroughputRounds, b: Breakdown) -> ThroughputRun:
+def print_throughput(result: ThroughputRounds, b: Breakdown | None) -> ThroughputRun:
+    heartbeat = b is None
+    what = "heartbeats on" if heartbeat else "each on"
     print()
     print(
-        f"1. Throughput: {CLIENTS} concurrent clients, each on sessions of its own, one"
-        f" assessment of {SECTIONS} sections (each 201 answer {b.response_bytes / 1024:.1f} KiB:"
-        f" the session view carries the assessment); {WARM_UP_SECONDS:g} s warm-up,"
-        f" {MEASURE_SECONDS:g} s measured; best of {THROUGHPUT_ROUNDS} rounds"
+        f"1. Throughput: {CLIENTS} concurrent clients, {what} sessions of their own, one"
+        f" assessment of {SECTIONS} sections (the session view carries the assessment);"
+        f" {WARM_UP_SECONDS:g} s warm-up, {MEASURE_SECONDS:g} s measured; best of"
+        f" {THROUGHPUT_ROUNDS} rounds, run alternately"
     )
     header = (
-        f"{'system':<40} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}"
+        f"{'system':<56} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}"
         f" {'p99 ms':>7} {'max ms':>7} {'errors':>6} {'rounds req/s':>13}"
-        f" {'CPU ms/req: server+PG+client':>29}"
+        f" {'CPU ms/req: server+PG+client':>29} {'KiB':>5}"
     )
     print_table_header(header)
-    for web_concurrency, runs in result.ours.items():
-        load = result.best(web_concurrency).load
+    for label, runs in result.ours.items():
+        load = result.best(label).load
         client_ms = load.client_cpu_seconds * 1000 / max(1, load.requests)
         server_ms, database_ms = (load.cpu_ms_per_request(r) for r in ("server", "database"))
         rounds = " / ".join(f"{run.load.per_second:.0f}" for run in runs)
         print(
-            f"{f'gunicorn WEB_CONCURRENCY={web_concurrency}, HTTP':<40}"
-            f" {len(load.latencies_ms):>8} {load.per_second:>7.1f}"
+            f"{label:<56} {len(load.latencies_ms):>8} {load.per_second:>7.1f}"
             f" {latency_columns(load.latencies_ms)} {sum(r.load.errors for r in runs):>6}"
             f" {rounds:>13} {f'{server_ms:.1f} + {database_ms:.2f} + {client_ms:.2f}':>29}"
+            f" {load.response_bytes / 1024:>5.1f}"
         )
     pg = result.best_pgbench()
     rounds = " / ".join(f"{run.tps:.0f}" for run in result.pgbench)
+    statement = "the heartbeat's statement" if heartbeat else "same transaction"
     print(
-        f"{f'pgbench -c {CLIENTS} -j 2, same transaction':<40} {pg.transactions:>8}"
+        f"{f'pgbench -c {CLIENTS} -j 2, {statement}':<56} {pg.transactions:>8}"
         f" {pg.tps:>7.1f} {latency_columns(pg.latencies_ms)}"
         f" {sum(run.failed for run in result.pgbench):>6} {rounds:>13}"
         f" {f'- + {pg.database_cpu_ms_per_tx:.2f} + {pg.client_cpu_ms_per_tx:.2f}':>29}"
     )
-    best = max((result.best(n) for n in WEB_CONCURRENCIES), key=lambda run: run.load.per_second)
-    ratio = best.load.per_second / pg.tps
+    pg_cpu = pg.database_cpu_ms_per_tx + pg.client_cpu_ms_per_tx
+    target = HEARTBEAT_RATIO_TARGET if heartbeat else RATIO_TARGET
+    print(
+        f"Per system against pgbench's best round (target >= {target}"
+        f"{' CPU-normalised' if heartbeat else ''}); CPU-normalised = pgbench's CPU per"
+        " transaction (backends + pgbench) over ours per request (server + backends; our"
+        " clients excluded), what the ratio would be if both had the cores to themselves:"
+    )
+    for label in result.ours:
+        best = result.best(label)
+        ours_cpu = sum(best.load.cpu_ms_per_request(r) for r in ("server", "database"))
+        print(
+            f"  {label:<56} ours/pgbench {best.load.per_second / pg.tps:.3f},"
+            f" CPU-normalised {pg_cpu / ours_cpu:.3f} ({ours_cpu:.2f} ms against"
+            f" {pg_cpu:.2f} ms)"
+        )
+    best = max((result.best(label) for label in result.ours), key=lambda run: run.load.per_second)
     per_round = " / ".join(
         f"{result.round_ratio(number):.3f}" for number in range(THROUGHPUT_ROUNDS)
     )
+    ratio = best.load.per_second / pg.tps
     print(
-        f"ours/pgbench: {ratio:.3f} (best WEB_CONCURRENCY={best.web_concurrency} against the best"
-        f" pgbench round; round by round {per_round}) (target >= {RATIO_TARGET}:"
-        f" {verdict(ratio >= RATIO_TARGET)})"
-    )
-    ours_cpu = sum(best.load.cpu_ms_per_request(r) for r in ("server", "database"))
-    pg_cpu = pg.database_cpu_ms_per_tx + pg.client_cpu_ms_per_tx
-    print(
-        f"CPU per submit (our clients excluded, pgbench's included): ours {ours_cpu:.1f} ms,"
-        f" pgbench {pg_cpu:.2f} ms -> CPU-normalised ratio {pg_cpu / ours_cpu:.3f} (what the"
-        " ratio would be if both had the cores to themselves)"
+        f"Best: {best.label}: ours/pgbench {ratio:.3f} (round by round {per_round})"
+        f" (target >= {target}: {verdict(ratio >= target)})"
     )
     all_runs = [run for runs in result.ours.values() for run in runs]
     errors = sum(run.load.errors for run in all_runs)
     failed = sum(run.failed for run in result.pgbench)
     aborted = any(run.aborted for run in result.pgbench)
     print(
-        f"Errors: {errors} non-201 answers over {sum(run.load.requests for run in all_runs)}"
+        f"Errors: {errors} unexpected answers over {sum(run.load.requests for run in all_runs)}"
         f" requests (warm-up included); pgbench {failed} failed{', ABORTED' if aborted else ''}"
         f" (target 0: {verdict(errors == 0)})"
     )
     for run in all_runs:
         for sample in run.load.error_samples:
-            print(f"  WEB_CONCURRENCY={run.web_concurrency}: {sample}")
+            print(f"  {run.label}: {sample}")
     for run in result.pgbench:
         if run.aborted:
             print(run.output)
+    if b is None:
+        return best
     print()
     print(f"Where a request's time goes (this process, one thread, median of {BREAKDOWN_REPEATS}):")
     print(
@@ -1015,20 +1177,20 @@ def print_throughput(result: ThroughputRounds, b: Breakdown) -> ThroughputRun:
     return best
 
 
-def print_update_stats(before: UpdateStats, after: UpdateStats) -> None:
+def print_update_stats(before: UpdateStats, after: UpdateStats, during: str) -> None:
     updates, hot = after.updates - before.updates, after.hot_updates - before.hot_updates
     print()
     print(
-        f"Session UPDATEs during the run: {updates:,}, of which HOT (heap-only, no index"
-        f" touched): {hot:,} ({hot / max(1, updates):.0%}). A non-HOT UPDATE adds an entry to"
-        f" each of the table's {after.indexes} indexes."
+        f"Session UPDATEs during {during} (ours and pgbench's): {updates:,}, of which HOT"
+        f" (heap-only, no index touched): {hot:,} ({hot / max(1, updates):.0%}). A non-HOT"
+        f" UPDATE adds an entry to each of the table's {after.indexes} indexes."
     )
 
 
-def print_scale(points: list[ScalePoint], web_concurrency: int) -> None:
+def print_scale(points: list[ScalePoint], setup: ServerSetup) -> None:
     print()
     print(
-        f"2. Scale: one client through gunicorn WEB_CONCURRENCY={web_concurrency}, then pgbench"
+        f"2. Scale: one client through {setup.label}, then pgbench"
         f" -c 1 (same transaction), in {SCALE_ROUNDS} rounds of {SCALE_REQUESTS} sequential"
         f" submits (after {SCALE_WARM_UP_REQUESTS} not counted) and {SCALE_PGBENCH_SECONDS} s"
         " of pgbench at each table size; the round with the lowest p50 is shown"
@@ -1085,29 +1247,41 @@ def print_scale(points: list[ScalePoint], web_concurrency: int) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
+SERVERS_FLAG = "--servers"
+HEARTBEAT_FLAG = "--heartbeat"
+
+
 def main() -> None:
     started = start_run(RUN_TIME_LIMIT_SECONDS)
-    print_header("Submit-section benchmark", header_versions())
+    heartbeat = HEARTBEAT_FLAG in sys.argv
+    title = "Heartbeat" if heartbeat else "Submit-section"
+    print_header(f"{title} benchmark", header_versions())
     assessment = make_assessment(sections=SECTIONS, title="Submit-section benchmark")
     updates_before = session_update_stats()
     pgbench_sessions = THROUGHPUT_ROUNDS * CLIENTS * PGBENCH_SESSIONS_PER_CLIENT
     seed_pgbench_sessions(assessment, 1, pgbench_sessions)
-    breakdown = measure_breakdown(assessment)
+    breakdown = None if heartbeat else measure_breakdown(assessment)
+    setups = SERVER_SETUPS if SERVERS_FLAG in sys.argv else SYNC_SETUPS
+    setups = HEARTBEAT_SETUPS if heartbeat else setups
     with tempfile.TemporaryDirectory(prefix="bench-submit-") as scratch:
         log_dir = Path(scratch)
-        throughput = run_throughput_rounds(assessment, log_dir)
+        throughput = run_throughput_rounds(
+            assessment, log_dir, setups, HEARTBEATS if heartbeat else [SUBMIT]
+        )
         best = print_throughput(throughput, breakdown)
+        time.sleep(1)  # backends report their statistics when idle, at most once a second
+        print_update_stats(updates_before, session_update_stats(), "part 1")
         sys.stdout.flush()
-        if THROUGHPUT_ONLY_FLAG in sys.argv:
+        if THROUGHPUT_ONLY_FLAG in sys.argv or heartbeat:
             return
-        points = run_scale(assessment, best.web_concurrency, log_dir, pgbench_sessions)
-        print_scale(points, best.web_concurrency)
-    time.sleep(1)  # backends report their statistics when idle, at most once a second
-    print_update_stats(updates_before, session_update_stats())
+        points = run_scale(assessment, best.setup, log_dir, pgbench_sessions)
+        print_scale(points, best.setup)
+    time.sleep(1)
+    print_update_stats(updates_before, session_update_stats(), "the run")
     print()
     print(
         f"Peak connections to the bench database: {CLIENTS} (pgbench) + 1 (this script);"
-        f" gunicorn holds one per worker. Whole run: {time.perf_counter() - started:.0f} s"
+        f" the server holds one per worker thread. Whole run: {time.perf_counter() - started:.0f} s"
     )
 
 

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -34,6 +35,15 @@ USER_ID_PARAMETER = OpenApiParameter(
     str,
     required=False,
     description="Optional; when present it must be the authenticated user's id (else 403).",
+)
+MINIMAL_RETURN = "return=minimal"
+PREFER_MINIMAL_PARAMETER = OpenApiParameter(
+    "Prefer",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    enum=[MINIMAL_RETURN],
+    description="`return=minimal`: answer 204 without the session view.",
 )
 TRANSITION_ERRORS = {**ERROR_RESPONSES, **error_responses(403, 404)}
 ENDED_BY_CLOCK = ("SESSION_EXPIRED", "TIME_LIMIT_EXCEEDED")
@@ -182,14 +192,27 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Keep an ACTIVE session alive",
         description=(
             "Counts as activity: an ACTIVE session expires after "
-            "`SESSION_INACTIVITY_TIMEOUT_SECONDS` without start, submit or heartbeat."
+            "`SESSION_INACTIVITY_TIMEOUT_SECONDS` without start, submit or heartbeat. "
+            "Answers the session view. A client that does not need it sends"
+            " `Prefer: return=minimal` (RFC 7240) and gets `204` with no body and"
+            " `Preference-Applied: return=minimal`; errors are the same either way."
         ),
         request=None,
-        responses={200: SessionDetailSerializer, **HEARTBEAT_ERRORS},
+        parameters=[PREFER_MINIMAL_PARAMETER],
+        responses={
+            200: SessionDetailSerializer,
+            204: OpenApiResponse(description="`Prefer: return=minimal`: kept alive, no body."),
+            **HEARTBEAT_ERRORS,
+        },
     )
     @action(detail=True, methods=["post"])
     def heartbeat(self, request: Request, session_id: str) -> Response:
         outcome = services.session_heartbeat(session_id=session_id, user=request.user)
+        if _prefers_minimal(request):
+            return Response(
+                status=status.HTTP_204_NO_CONTENT,
+                headers={"Preference-Applied": MINIMAL_RETURN},
+            )
         return _session_response(request, outcome, status.HTTP_200_OK)
 
     @extend_schema(
@@ -219,6 +242,15 @@ def _valid(serializer_class, request: Request) -> dict:
 def _session_response(request: Request, outcome: services.Outcome, status_code: int) -> Response:
     body = SessionDetailSerializer(outcome.session, context={"request": request}).data
     return Response(body, status=status_code)
+
+
+def _prefers_minimal(request: Request) -> bool:
+    """RFC 7240: `Prefer` holds comma-separated preferences (`return=minimal`, maybe quoted)."""
+    preferences = request.headers.get("Prefer", "")
+    return any(
+        part.split(";")[0].strip().replace('"', "").lower() == MINIMAL_RETURN
+        for part in preferences.split(",")
+    )
 
 
 def _check_claimed_user_id(request: Request) -> None:

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -199,6 +200,14 @@ def session_submit_section(
 
 
 def session_heartbeat(*, session_id, user) -> Outcome:
+    """Keep an ACTIVE session alive. The usual case is one statement (`_touch`); a session the
+    heartbeat cannot simply touch (not found, not yours, not ACTIVE, or the clock is due to end
+    it) takes the full transition, which settles it and raises the error."""
+    now = timezone.now()
+    session = _touch(session_id, user, now)
+    if session is not None:
+        return Outcome(session, changed=True)
+
     def heartbeat(session: CandidateSession, now: datetime) -> bool:
         target_status("heartbeat", session.status)
         session.last_activity_at = now
@@ -376,6 +385,61 @@ def _finish(session: CandidateSession, *, completed_at: datetime, automatically:
     session.completed_at, session.evaluation_job = completed_at, job
     session.auto_completed = automatically
     _save(session, "status", "completed_at", "evaluation_job", "auto_completed")
+
+
+# The heartbeat's one statement: the UPDATE takes the session's row lock (the only lock a
+# heartbeat needs, as in `_transition`) and writes only where the transition would succeed with
+# nothing for the clock to do: ACTIVE, active within the timeout (`_is_inactive`), neither past
+# its deadline nor its assessment's close plus the grace (`_is_overdue`). RETURNING gives the
+# session and its assessment's version and policy, as `_sessions()` loads them, for the view.
+_SESSION_COLUMNS = [field.column for field in CandidateSession._meta.concrete_fields]
+# In the model's field order: `from_db` assigns the values in that order.
+_ASSESSMENT_FIELDS = [
+    field.attname
+    for field in Assessment._meta.concrete_fields
+    if field.attname in {"id", "version", "status", "section_count", *POLICY_FIELDS}
+]
+_TOUCH_SQL = f"""
+    UPDATE {CandidateSession._meta.db_table} AS s
+    SET last_activity_at = %(now)s, version = s.version + 1
+    FROM {Assessment._meta.db_table} AS a
+    WHERE s.id = %(id)s AND s.user_id = %(user)s AND s.status = %(active)s
+        AND a.id = s.assessment_id
+        AND s.last_activity_at > %(inactive_before)s
+        AND (s.deadline IS NULL OR s.deadline >= %(overdue_before)s)
+        AND (a.closes_at IS NULL OR a.closes_at >= %(overdue_before)s)
+    RETURNING {", ".join(f"s.{column}" for column in _SESSION_COLUMNS)},
+        {", ".join(f"a.{Assessment._meta.get_field(name).column}" for name in _ASSESSMENT_FIELDS)}
+"""  # noqa: S608 - table and column names from the models, values as parameters
+
+
+def _touch(session_id, user, now: datetime) -> CandidateSession | None:
+    """The heartbeat as one UPDATE ... RETURNING; None when it wrote nothing."""
+    try:
+        session_uuid = session_id if isinstance(session_id, UUID) else UUID(str(session_id))
+    except ValueError:
+        return None  # the full path answers "not found"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TOUCH_SQL,
+            {
+                "now": now,
+                "id": session_uuid,
+                "user": user.pk,
+                "active": SessionStatus.ACTIVE,
+                "inactive_before": inactivity_cutoff(now),
+                "overdue_before": overdue_cutoff(now),
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(_SESSION_COLUMNS)
+    session = CandidateSession.from_db(
+        connection.alias, [f.attname for f in CandidateSession._meta.concrete_fields], row[:split]
+    )
+    session.assessment = Assessment.from_db(connection.alias, _ASSESSMENT_FIELDS, row[split:])
+    return session
 
 
 def _lock_user(user) -> None:

@@ -4,6 +4,7 @@ Every variable of the configuration table in README.md is read here, with the sa
 """
 
 import os
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -289,6 +290,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_BACKEND = "django-db"
+# Celery's Django fix-up closes every database connection before and after each task unless
+# this many tasks may reuse it; a count it never reaches turns that off, and
+# `assessment_engine.celery` applies Django's own rule between tasks instead (CONN_MAX_AGE,
+# broken or mid-transaction connections closed), as Django does between web requests.
+CELERY_DB_REUSE_MAX = sys.maxsize
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = timedelta(days=7)
 CELERY_TASK_SERIALIZER = "json"

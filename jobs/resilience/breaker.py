@@ -85,13 +85,19 @@ return {1, gen, 0}
 """
 )
 
-# ARGV: permit generation, ttl_ms. Returns 0 = stale, 1 = counted (closed), 2 = closed by probe.
-_RECORD_SUCCESS = (
-    _NOW_MS
-    + """
+# The outcome of a call is recorded only for the permit's generation (ARGV[1]): a report from
+# an older generation is stale.
+_READ_COUNTS = """
 local key = KEYS[1]
 local f = redis.call('HMGET', key, 'gen', 'failures', 'opened_until')
 local gen = tonumber(f[1]) or 0
+"""
+
+# ARGV: permit generation, ttl_ms. Returns 0 = stale, 1 = counted (closed), 2 = closed by probe.
+_RECORD_SUCCESS = (
+    _NOW_MS
+    + _READ_COUNTS
+    + """
 if tonumber(ARGV[1]) ~= gen then
   return 0
 end
@@ -115,10 +121,8 @@ return 1
 # 3 = re-opened after a failed probe.
 _RECORD_FAILURE = (
     _NOW_MS
+    + _READ_COUNTS
     + """
-local key = KEYS[1]
-local f = redis.call('HMGET', key, 'gen', 'failures', 'opened_until')
-local gen = tonumber(f[1]) or 0
 if tonumber(ARGV[1]) ~= gen then
   return {0, tonumber(f[2]) or 0, 0}
 end

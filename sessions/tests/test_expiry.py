@@ -93,13 +93,66 @@ def test_the_sweep_expires_in_bulk_only_sessions_past_their_timeout(client_for, 
     assert sessions_expire_inactive() == 0
 
 
-def test_the_sweep_uses_the_partial_index(db):
+def finished_sessions(assessment, user, count: int) -> None:
+    """`count` COMPLETED sessions of one user (attempts 1..count), in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
         cursor.execute(
-            "EXPLAIN SELECT id FROM candidate_sessions_candidatesession "
-            "WHERE status = 'ACTIVE' AND last_activity_at <= now() "
-            "ORDER BY last_activity_at LIMIT 1000"
+            """
+            INSERT INTO candidate_sessions_candidatesession (id, user_id, assessment_id, status,
+                current_section_index, section_count, opted_in_at, started_at, last_activity_at,
+                completed_at, version, attempt)
+            SELECT gen_random_uuid(), %s, %s, 'COMPLETED', 3, 3, t, t, t, t, 1, n
+            FROM generate_series(1, %s) AS n,
+                LATERAL (SELECT now() - make_interval(days => 1, secs => n) AS t) AS times
+            """,
+            [user.pk, assessment.pk, count],
         )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "session_active_activity_idx" in plan
+        cursor.execute("ANALYZE candidate_sessions_candidatesession")
+
+
+def test_the_sweeps_read_only_the_active_sessions_through_an_index_free_of_activity(
+    client_for, settings
+):
+    """The expiry sweep finds its rows through a partial index of the ACTIVE sessions, so its
+    cost follows them, not the table, while no index holds a column a submit or heartbeat
+    writes (they stay HOT updates: `test_heartbeat.py`)."""
+    from assessment_engine.accounts.tests.factories import UserFactory
+
+    from .conftest import SessionFlow
+
+    assessment = make_assessment()
+    finished_sessions(assessment, UserFactory(), 20_000)
+    for _ in range(5):
+        SessionFlow(client_for(UserFactory())).active_session(assessment)
+    with CaptureQueriesContext(connection) as queries:
+        sessions_expire_inactive()
+    [sweep] = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sweep}")
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    [scan] = _scans(plan)
+    definitions = _index_definitions()
+    assert "WHERE ((status)::text = 'ACTIVE'::text)" in definitions[scan["Index Name"]]
+    rows_read = scan["Actual Rows"] + scan.get("Rows Removed by Filter", 0)
+    assert rows_read == 5  # the ACTIVE sessions, not the 20,005 rows
+    written_by_a_heartbeat_or_submit = ("last_activity_at", "current_section_index", "version")
+    assert not [
+        d for d in definitions.values() if any(c in d for c in written_by_a_heartbeat_or_submit)
+    ]
+
+
+def _index_definitions() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            ["candidate_sessions_candidatesession"],
+        )
+        return dict(cursor.fetchall())
+
+
+def _scans(node: dict) -> list[dict]:
+    """The plan's scans of the sessions table."""
+    own = [node] if node.get("Relation Name") == "candidate_sessions_candidatesession" else []
+    return own + [scan for child in node.get("Plans", []) for scan in _scans(child)]
