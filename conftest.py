@@ -102,13 +102,16 @@ def start_worker(tmp_path) -> Iterator[Callable[..., ChildProcess]]:
     """
     workers: list[ChildProcess] = []
 
-    def start(queues: list[str], *, name: str | None = None, env=None) -> ChildProcess:
+    def start(
+        queues: list[str], *, name: str | None = None, env=None, concurrency: int = 4
+    ) -> ChildProcess:
         name = name or "-".join(queues)
         worker = stack.start_worker(
             name,
             ",".join(queues),
             env={**worker_environment(), **(env or {})},
             log_path=tmp_path / f"worker-{name}-{len(workers)}.log",
+            concurrency=concurrency,
         )
         workers.append(worker)
         return worker

@@ -43,7 +43,7 @@ def run_pings(count: int) -> None:
 
 @pytest.mark.parametrize("threads", [1, 3])
 def test_a_worker_runs_many_tasks_on_the_connections_it_opened_once(start_worker, threads):
-    start_worker(["generation"], extra_args=("--concurrency", str(threads)))
+    start_worker(["generation"], concurrency=threads)
     run_pings(threads * 4)  # every thread has run a task and opened its connection
     backends, opened = other_backends(), sessions_opened()
 
@@ -55,9 +55,7 @@ def test_a_worker_runs_many_tasks_on_the_connections_it_opened_once(start_worker
 
 
 def test_a_connection_older_than_conn_max_age_is_replaced_between_tasks(start_worker):
-    start_worker(
-        ["generation"], extra_args=("--concurrency", "1"), env={"DATABASE_CONN_MAX_AGE": "1"}
-    )
+    start_worker(["generation"], concurrency=1, env={"DATABASE_CONN_MAX_AGE": "1"})
     run_pings(2)
     [first] = other_backends()
 

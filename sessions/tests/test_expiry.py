@@ -116,7 +116,7 @@ def test_the_sweeps_read_only_the_active_sessions_through_an_index_free_of_activ
     """The expiry sweep finds its rows through a partial index of the ACTIVE sessions, so its
     cost follows them, not the table, while no index holds a column a submit or heartbeat
     writes (they stay HOT updates: `test_heartbeat.py`)."""
-    from assessment_engine.accounts.tests.factories import UserFactory
+    from assessment_engine.accounts.factories import UserFactory
 
     from .conftest import SessionFlow
 

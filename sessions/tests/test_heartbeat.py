@@ -6,15 +6,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from assessment_engine.accounts.tests.factories import UserFactory
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assessment_engine.accounts.factories import UserFactory
+from assessments.factories import make_assessment
+from harness.client import SessionFlow
 from sessions import services
 from sessions.models import CandidateSession
 
-from .conftest import SessionFlow
-from .factories import make_assessment
 from .test_delivery_policy import move_deadline, set_policy
 from .test_expiry import age
 
@@ -183,10 +183,10 @@ class TestCost:
 
     @pytest.mark.parametrize("headers", [{}, MINIMAL])
     def test_token_and_one_update(self, flow, assessment, django_assert_num_queries, headers):
-        from assessments.content_memo import content_of
+        from assessments.content_cache import content_of
 
         session_id = flow.active_session(assessment)
-        content_of(assessment.pk, assessment.version)  # warm, as in a running server
+        content_of(assessment.pk, assessment.content_version)  # warm, as in a running server
 
         with django_assert_num_queries(2) as queries:  # token (with the user); UPDATE
             assert beat(flow, session_id, **headers).status_code in (200, 204)
