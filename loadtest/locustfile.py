@@ -130,7 +130,7 @@ class ApiUser(FastHttpUser):
             _logged_in["first_start"] = time.time()
         while not self.login(username, password):
             self.wait()  # the failure is recorded already; try again rather than stop the user
-        _record_success("FLOW", "logged in", time.perf_counter() - started)
+        _record("FLOW", "logged in", started)
         _logged_in["users"] += 1
         runner = self.environment.runner
         if STEADY_MARKER and _logged_in["users"] == runner.target_user_count:
@@ -179,7 +179,12 @@ class CandidateUser(ApiUser):
             return
         assessment_id = self.assessment_id or _first_id(listing)
         if assessment_id is None:
-            _record_failure("FLOW", "published assessment", "no published assessment listed")
+            _record(
+                "FLOW",
+                "published assessment",
+                time.perf_counter(),
+                "no published assessment listed",
+            )
             return
         self.wait()
         session = self.flow.opt_in(assessment_id)
@@ -223,24 +228,16 @@ class CandidateUser(ApiUser):
 
     def await_evaluation(self, session_id: str, view: dict) -> None:
         started = time.perf_counter()
-        for _ in range(EVAL_POLLS):
-            if (view.get("evaluation") or {}).get("status") == "COMPLETED":
-                _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
-                return
+        for poll in range(EVAL_POLLS + 1):
+            status = (view.get("evaluation") or {}).get("status")
+            if status == "COMPLETED" or poll == EVAL_POLLS:
+                break
             gevent.sleep(EVAL_POLL_SECONDS)
             view = self.flow.get(session_id)
             if view is None:
                 return
-        if (view.get("evaluation") or {}).get("status") == "COMPLETED":
-            _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
-            return
-        status = (view.get("evaluation") or {}).get("status")
-        _record_failure(
-            "EVAL",
-            "evaluation completed",
-            f"evaluation still {status} after {EVAL_POLLS} polls",
-            time.perf_counter() - started,
-        )
+        error = f"evaluation still {status} after {EVAL_POLLS} polls"
+        _record("EVAL", "evaluation completed", started, None if status == "COMPLETED" else error)
 
 
 class StaffUser(ApiUser):
@@ -258,7 +255,7 @@ class StaffUser(ApiUser):
             return
         job = self.call("GET", f"{API}/jobs/{JOB_ID}", name=f"{API}/jobs/{{id}}", expect=(200,))
         if job is not None and job.get("status") != "COMPLETED":
-            _record_failure("FLOW", "seeding job COMPLETED", f"job is {job.get('status')}")
+            _record("FLOW", "seeding job COMPLETED", time.perf_counter(), f"job is {job['status']}")
 
     @task(1)
     def assessments(self) -> None:
@@ -266,32 +263,23 @@ class StaffUser(ApiUser):
 
 
 def _start_steady_window(environment) -> None:
-    """Every user is in: keep the login phase's figures aside, then measure from zero."""
-    entries = environment.stats.entries
+    """Every user is in: keep the login phase's figures aside for run.py, then measure anew."""
+    stats = environment.stats
+    login = stats.get(f"{API}/auth/login", "POST")
     phase = {
         "seconds": time.time() - _logged_in["first_start"],
         "users": _logged_in["users"],
-        "failures": environment.stats.total.num_failures,
-        "requests": environment.stats.total.num_requests,
+        "failures": stats.total.num_failures,
+        "requests": stats.total.num_requests,
         "errors": [
-            f"{e.occurrences} x {e.method} {e.name}: {e.error}"
-            for e in environment.stats.errors.values()
+            f"{e.occurrences} x {e.method} {e.name}: {e.error}" for e in stats.errors.values()
         ],
-        "entries": {
-            f"{method} {name}": {
-                "requests": entry.num_requests,
-                "failures": entry.num_failures,
-                **{
-                    f"p{int(q * 100)}": entry.get_response_time_percentile(q)
-                    for q in (0.5, 0.95, 0.99)
-                },
-                "max": entry.max_response_time,
-            }
-            for (name, method), entry in entries.items()
-        },
+        "login_percentiles": "/".join(
+            str(login.get_response_time_percentile(q)) for q in (0.5, 0.95, 0.99)
+        ),
     }
     Path(f"{STEADY_MARKER}.json").write_text(json.dumps(phase, indent=2))
-    environment.stats.reset_all()
+    stats.reset_all()
     Path(STEADY_MARKER).write_text(f"{time.time()}\n")
 
 
@@ -326,23 +314,13 @@ def _error_code(response) -> str:
         return (response.text or "")[:120] if response.status_code else str(response.error)
 
 
-def _record_success(request_type: str, name: str, seconds: float) -> None:
+def _record(request_type: str, name: str, started: float, error: str | None = None) -> None:
+    """A pseudo-request in Locust's statistics, timed from perf_counter() `started`."""
     events.request.fire(
         request_type=request_type,
         name=name,
-        response_time=seconds * 1000,
+        response_time=(time.perf_counter() - started) * 1000,
         response_length=0,
-        exception=None,
-        context={},
-    )
-
-
-def _record_failure(request_type: str, name: str, message: str, seconds: float = 0.0) -> None:
-    events.request.fire(
-        request_type=request_type,
-        name=name,
-        response_time=seconds * 1000,
-        response_length=0,
-        exception=Exception(message),
+        exception=None if error is None else Exception(error),
         context={},
     )
