@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -124,6 +125,18 @@ def celery_worker(
     """A worker started as the Procfile starts one (thread pool), ready to consume."""
     log_path = log_dir / f"{name}.log"
     return start_worker(name, queue, env=env, log_path=log_path, concurrency=concurrency)
+
+
+def median_seconds(call: Callable[[], object], repeats: int, *, warm_up: bool = True) -> float:
+    """Median wall time of `repeats` calls (after one untimed call: page cache, lazy imports)."""
+    if warm_up:
+        call()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
 
 
 # --- report ----------------------------------------------------------------------------------
