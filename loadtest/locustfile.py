@@ -76,51 +76,44 @@ class ApiUser(FastHttpUser):
     connection_timeout = 120.0
     token = ""
 
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        expect: tuple[int, ...],
-        body: dict | None = None,
-        error_code: str | None = None,
-    ) -> dict | None:
-        """One request; the parsed body, or None after recording a failure.
-
-        `expect` lists the statuses that count as success; with `error_code` the answer must
-        also be the error envelope with that code (a deliberate 409)."""
+    def call(self, method, path, *, expect, body=None, name=None, error_code=None) -> dict | None:
+        """One request; the parsed body, or None after recording a failure. `expect` lists the
+        statuses that count as success; with `error_code` the answer must also be the error
+        envelope with that code (a deliberate 409). Named by the path, a session id as {id}."""
+        name = name or re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as response:
-            if response.status_code not in expect:
-                response.failure(f"{response.status_code}: {_error_code(response)}")
-                return None
-            if response.status_code == 204:
-                response.success()
-                return {}
             try:
-                data = response.json()
+                data = response.json() if response.status_code in expect else None
             except ValueError:
                 response.failure(f"{response.status_code}: body is not JSON")
                 return None
-            if error_code is not None and _error_code(response) != error_code:
+            if data is None or (error_code and _error_code(response) != error_code):
                 response.failure(f"{response.status_code}: {_error_code(response)}")
                 return None
             response.success()
             return data
 
+    # `CandidateFlow`'s transport: the statuses each kind of call expects.
+    EXPECTED = {
+        "opt-in": (201, 200),
+        "start": (200,),
+        "submit": (201,),
+        "heartbeat": (200,),
+        "complete": (202, 200),
+        "session": (200,),
+    }
+
+    def request(self, method: str, path: str, body=None, *, kind: str, headers=None):
+        return self.call(method, path, expect=self.EXPECTED[kind], body=body)
+
     def login(self, username: str, password: str) -> bool:
         self.token = ""
         with LOGIN_SLOTS:
-            data = self.call(
-                "POST",
-                f"{API}/auth/login",
-                name=f"{API}/auth/login",
-                expect=(200,),
-                body={"username": username, "password": password},
-            )
+            body = {"username": username, "password": password}
+            data = self.call("POST", f"{API}/auth/login", expect=(200,), body=body)
         self.token = data["token"] if data else ""
         return bool(self.token)
 
@@ -137,27 +130,6 @@ class ApiUser(FastHttpUser):
             _start_steady_window(self.environment)
 
 
-class LocustTransport:
-    """Sends `CandidateFlow`'s calls as Locust requests: named by their path with the session
-    id as {id}, a success on the statuses their kind expects; the parsed body or None."""
-
-    EXPECTED = {
-        "opt-in": (201, 200),
-        "start": (200,),
-        "submit": (201,),
-        "heartbeat": (200,),
-        "complete": (202, 200),
-        "session": (200,),
-    }
-
-    def __init__(self, user: ApiUser) -> None:
-        self.user = user
-
-    def request(self, method: str, path: str, body=None, *, kind: str, headers=None):
-        name = re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
-        return self.user.call(method, path, name=name, expect=self.EXPECTED[kind], body=body)
-
-
 class CandidateUser(ApiUser):
     """A candidate taking the assessment again and again, one full flow per task run."""
 
@@ -167,14 +139,14 @@ class CandidateUser(ApiUser):
     def on_start(self) -> None:
         self.username = next_candidate()
         self.assessment_id = ASSESSMENT_ID
-        self.flow = CandidateFlow(LocustTransport(self))
+        self.flow = CandidateFlow(self)
         self.log_in_at_start(self.username, PASSWORD)
 
     @task
     def take_assessment(self) -> None:
         if not self.token and not self.login(self.username, PASSWORD):
             return
-        listing = self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
+        listing = self.call("GET", f"{API}/assessments", expect=(200,))
         if listing is None:
             return
         assessment_id = self.assessment_id or _first_id(listing)
@@ -259,7 +231,7 @@ class StaffUser(ApiUser):
 
     @task(1)
     def assessments(self) -> None:
-        self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
+        self.call("GET", f"{API}/assessments", expect=(200,))
 
 
 def _start_steady_window(environment) -> None:

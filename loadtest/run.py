@@ -35,6 +35,7 @@ from harness.processes import (
     install_stop_signals,
     process_group,
     run_main,
+    wait_until,
 )
 from harness.stack import Stack, prepare_database, run_python, stack_environment
 
@@ -43,7 +44,6 @@ LOAD_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{LOAD_DATABASE}"
 LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "assessment-engine-loadtest-media"
 SAMPLE_SECONDS = 2.0
-DRAIN_POLL_SECONDS = 0.5
 LOGIN_PHASE_LIMIT = 1800  # --steady: seconds every user may take to log in
 HTTP_TYPES = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -242,21 +242,15 @@ def run_locust(args: argparse.Namespace, stack: Stack, seed_data: dict, log_dir:
 # --- after the run -------------------------------------------------------------------------
 
 
-def drain_seconds(started: float, timeout: float) -> float:
-    """From `started` (perf_counter at the end of the Locust run) until no EVALUATION job is
-    PENDING or PROCESSING."""
+def wait_for_drain(timeout: float) -> None:
+    """Until no EVALUATION job is PENDING or PROCESSING."""
     from jobs.models import AIJob, JobStatus, JobType
 
     open_jobs = AIJob.objects.filter(
         job_type=JobType.EVALUATION, status__in=[JobStatus.PENDING, JobStatus.PROCESSING]
     )
-    while open_jobs.exists():
-        if time.perf_counter() - started > timeout:
-            raise HarnessError(
-                f"{open_jobs.count()} evaluation jobs still open after {timeout:.0f} s"
-            )
-        time.sleep(DRAIN_POLL_SECONDS)
-    return time.perf_counter() - started
+    what = "the evaluation backlog drained"
+    wait_until(lambda: not open_jobs.exists(), timeout=timeout, what=what, interval=0.5)
 
 
 @dataclass
@@ -464,7 +458,8 @@ def main() -> int:
         # gunicorn still works through requests Locust sent and no longer waits for: stop it
         # (in-flight requests finish) so that no session completes after the books are read.
         stack.processes["web"].stop()
-        drain = drain_seconds(ended, args.drain_timeout)
+        wait_for_drain(args.drain_timeout)
+        drain = time.perf_counter() - ended
         books = check_books()
     return print_report(args, seed_data, run, drain, books)
 
