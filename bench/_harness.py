@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from harness.processes import (  # noqa: E402, F401 - re-exported for the bench 
     free_port,
     group_cpu_seconds,
     install_stop_signals,
+    median_seconds,
     process_group,
     run_main,
 )
@@ -125,18 +125,6 @@ def celery_worker(
     """A worker started as the Procfile starts one (thread pool), ready to consume."""
     log_path = log_dir / f"{name}.log"
     return start_worker(name, queue, env=env, log_path=log_path, concurrency=concurrency)
-
-
-def median_seconds(call: Callable[[], object], repeats: int, *, warm_up: bool = True) -> float:
-    """Median wall time of `repeats` calls (after one untimed call: page cache, lazy imports)."""
-    if warm_up:
-        call()
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from pipeline import (  # noqa: E402 - importing it configures Django the same w
     BREAKDOWN_REPEATS,
     FAKE_GEMINI_DELAY_SECONDS,
     OVERHEAD_CONCURRENCY,
-    OVERHEAD_ROUNDS,
     RATIO_TARGET,
     JobBench,
     LatencyResult,
@@ -152,15 +151,11 @@ def fake_grades() -> dict:
 
 
 def print_overhead(result: OverheadResult) -> None:
-    print(
-        f"\n1. Overhead: one worker, --queues {QUEUE} --pool threads --concurrency"
-        f" {OVERHEAD_CONCURRENCY}, offline grader, {SECTIONS} sections x (1 MCQ + 1 short"
-        f" answer); faster of {OVERHEAD_ROUNDS} rounds"
+    title = (
+        f"one worker, --queues {QUEUE} --pool threads --concurrency {OVERHEAD_CONCURRENCY},"
+        f" offline grader, {SECTIONS} sections x (1 MCQ + 1 short answer)"
     )
-    print_overhead_table(result, worker_cpu=True)
-    evaluation = result.best("jobs")
-    versus_noop = evaluation.per_second / result.best("ping_ignored").per_second
-    versus_stored = evaluation.per_second / result.best("ping_stored").per_second
+    evaluation, versus_stored, versus_noop = print_overhead_table(result, title, worker_cpu=True)
     print(
         f"evaluations/no-op ping: {versus_noop:.3f}; evaluations/stored-result ping:"
         f" {versus_stored:.3f} (the pipeline benchmark's target >= {RATIO_TARGET} for that"

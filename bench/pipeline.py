@@ -436,8 +436,10 @@ def celery_versions() -> list[str]:
     return [f"Celery {celery.__version__}", f"Django {django.get_version()}", server_versions()]
 
 
-def print_overhead_table(result: OverheadResult, *, worker_cpu: bool) -> None:
-    """The three batches' best rounds, with the worker's CPU per item if `worker_cpu`."""
+def print_overhead_table(result: OverheadResult, title: str, *, worker_cpu: bool):
+    """Part 1's title and its three batches' best rounds (with the worker's CPU per item if
+    `worker_cpu`); returns the job batch and its rates relative to the stored, ignored ping."""
+    print(f"\n1. Overhead: {title}; faster of {OVERHEAD_ROUNDS} rounds")
     cpu_header = f" {'worker CPU ms/item':>18}" if worker_cpu else ""
     print_table_header(
         f"{'batch':<42} {'items':>5} {'publish s':>9} {'total s':>7} {'items/s':>7}"
@@ -452,18 +454,19 @@ def print_overhead_table(result: OverheadResult, *, worker_cpu: bool) -> None:
             f" {row.per_second:>7.1f} {1000 / row.per_second:>7.1f}{cpu}"
             f" {row.sessions_per_item:>16.2f} {row.peak_connections:>13} {result.rates(batch):>14}"
         )
+    jobs = result.best("jobs")
+    stored, ignored = (jobs.per_second / result.best(ping).per_second for ping in BATCHES[:2])
+    return jobs, stored, ignored
 
 
 def print_overhead(result: OverheadResult) -> None:
-    print(
-        f"\n1. Overhead: one worker, --pool threads --concurrency {OVERHEAD_CONCURRENCY},"
-        f" queue {QUEUE}, offline provider, {OPTIONS.section_count} sections x"
-        f" {OPTIONS.questions_per_section} questions; faster of {OVERHEAD_ROUNDS} rounds"
+    title = (
+        f"one worker, --pool threads --concurrency {OVERHEAD_CONCURRENCY}, queue {QUEUE},"
+        f" offline provider, {OPTIONS.section_count} sections x"
+        f" {OPTIONS.questions_per_section} questions"
     )
-    print_overhead_table(result, worker_cpu=False)
-    pipeline, b, attempts = result.best("jobs"), result.breakdown, result.attempts
-    versus_stored = pipeline.per_second / result.best("ping_stored").per_second
-    versus_ignored = pipeline.per_second / result.best("ping_ignored").per_second
+    pipeline, versus_stored, versus_ignored = print_overhead_table(result, title, worker_cpu=False)
+    b, attempts = result.breakdown, result.attempts
     print(
         f"pipeline/baseline: {versus_stored:.3f} against the ping with stored result"
         f" (target >= {RATIO_TARGET}: {verdict(versus_stored >= RATIO_TARGET)}),"
