@@ -11,6 +11,7 @@ the users and what counts as a failure: loadtest/README.md.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -23,6 +24,7 @@ from typing import Any
 import gevent
 from gevent.lock import BoundedSemaphore, DummySemaphore
 from locust import FastHttpUser, between, events, stats, task
+from locust.exception import RescheduleTask
 
 from harness.client import API, CandidateFlow
 
@@ -76,25 +78,28 @@ class ApiUser(FastHttpUser):
     connection_timeout = 120.0
     token = ""
 
-    def call(self, method, path, *, expect, body=None, name=None, error_code=None) -> dict | None:
-        """One request; the parsed body, or None after recording a failure. `expect` lists the
-        statuses that count as success; with `error_code` the answer must also be the error
-        envelope with that code (a deliberate 409). Named by the path, a session id as {id}."""
+    def call(self, method, path, *, expect, body=None, name=None, error_code=None) -> dict:
+        """One request's parsed body. `expect` lists the statuses that count as success; with
+        `error_code` the answer must also be the error envelope with that code (a deliberate
+        409). A failure is recorded and ends the task run (Locust reschedules the user).
+        Named by the path, a session id as {id}."""
         name = name or re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as response:
+            data, problem = None, None
             try:
                 data = response.json() if response.status_code in expect else None
             except ValueError:
-                response.failure(f"{response.status_code}: body is not JSON")
-                return None
-            if data is None or (error_code and _error_code(response) != error_code):
-                response.failure(f"{response.status_code}: {_error_code(response)}")
-                return None
-            response.success()
-            return data
+                problem = "body is not JSON"
+            if data is not None and error_code and _error_code(response) != error_code:
+                data = None
+            if data is not None:
+                response.success()
+                return data
+            response.failure(f"{response.status_code}: {problem or _error_code(response)}")
+        raise RescheduleTask()
 
     # `CandidateFlow`'s transport: the statuses each kind of call expects.
     EXPECTED = {
@@ -111,10 +116,9 @@ class ApiUser(FastHttpUser):
 
     def login(self, username: str, password: str) -> bool:
         self.token = ""
-        with LOGIN_SLOTS:
-            body = {"username": username, "password": password}
-            data = self.call("POST", f"{API}/auth/login", expect=(200,), body=body)
-        self.token = data["token"] if data else ""
+        body = {"username": username, "password": password}
+        with LOGIN_SLOTS, contextlib.suppress(RescheduleTask):  # the failure is recorded
+            self.token = self.call("POST", f"{API}/auth/login", expect=(200,), body=body)["token"]
         return bool(self.token)
 
     def log_in_at_start(self, username: str, password: str) -> None:
@@ -147,8 +151,6 @@ class CandidateUser(ApiUser):
         if not self.token and not self.login(self.username, PASSWORD):
             return
         listing = self.call("GET", f"{API}/assessments", expect=(200,))
-        if listing is None:
-            return
         assessment_id = self.assessment_id or _first_id(listing)
         if assessment_id is None:
             _record(
@@ -159,14 +161,9 @@ class CandidateUser(ApiUser):
             )
             return
         self.wait()
-        session = self.flow.opt_in(assessment_id)
-        if session is None:
-            return
-        session_id = session["sessionId"]
+        session_id = self.flow.opt_in(assessment_id)["sessionId"]
         self.wait()
         session = self.flow.start(session_id)
-        if session is None:
-            return
         # Sections are revealed one at a time: each answer carries the next. Resumes where an
         # interrupted earlier flow stopped (opt-in/start return that session).
         while session["currentSectionIndex"] < session["sectionCount"]:
@@ -175,11 +172,9 @@ class CandidateUser(ApiUser):
             self.wait()
             section_id, answers = section["sectionId"], _answers(section)
             session = self.flow.submit(session_id, index, section_id, answers)
-            if session is None:
-                return
             if random.random() < RESUBMIT_RATE:
                 self.wait()
-                repeat = self.call(
+                self.call(
                     "POST",
                     f"{API}/sessions/{session_id}/submit-section",
                     name=f"{API}/sessions/{{id}}/submit-section (repeat: 409 expected)",
@@ -187,16 +182,10 @@ class CandidateUser(ApiUser):
                     body={"sectionId": section_id, "sectionIndex": index, "answers": answers},
                     error_code="SECTION_ALREADY_SUBMITTED",
                 )
-                if repeat is None:
-                    return
         self.wait()
-        if self.flow.heartbeat(session_id) is None:
-            return
+        self.flow.heartbeat(session_id)
         self.wait()
-        completed = self.flow.complete(session_id)
-        if completed is None:
-            return
-        self.await_evaluation(session_id, completed)
+        self.await_evaluation(session_id, self.flow.complete(session_id))
 
     def await_evaluation(self, session_id: str, view: dict) -> None:
         started = time.perf_counter()
@@ -206,8 +195,6 @@ class CandidateUser(ApiUser):
                 break
             gevent.sleep(EVAL_POLL_SECONDS)
             view = self.flow.get(session_id)
-            if view is None:
-                return
         error = f"evaluation still {status} after {EVAL_POLLS} polls"
         _record("EVAL", "evaluation completed", started, None if status == "COMPLETED" else error)
 
@@ -226,7 +213,7 @@ class StaffUser(ApiUser):
         if not JOB_ID:
             return
         job = self.call("GET", f"{API}/jobs/{JOB_ID}", name=f"{API}/jobs/{{id}}", expect=(200,))
-        if job is not None and job.get("status") != "COMPLETED":
+        if job["status"] != "COMPLETED":
             _record("FLOW", "seeding job COMPLETED", time.perf_counter(), f"job is {job['status']}")
 
     @task(1)
