@@ -256,7 +256,6 @@ def wait_for_drain(timeout: float) -> None:
 @dataclass
 class Books:
     sessions_by_status: dict[str, int]
-    completed: int
     evaluation_jobs: int
     lost: list[str]  # problems that mean a grade went missing
     duplicated: list[str]  # problems that mean something was done twice
@@ -317,7 +316,6 @@ def check_books() -> Books:
     attempts = AIJobAttempt.objects.filter(job__job_type=JobType.EVALUATION)
     return Books(
         sessions_by_status=by_status,
-        completed=len(completed),
         evaluation_jobs=len(jobs),
         lost=lost,
         duplicated=duplicated,
