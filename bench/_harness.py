@@ -28,6 +28,7 @@ from harness.processes import (  # noqa: E402, F401 - re-exported for the bench 
     free_port,
     group_cpu_seconds,
     install_stop_signals,
+    median_seconds,
     process_group,
     run_main,
 )

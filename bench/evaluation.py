@@ -2,19 +2,15 @@
 
     .venv/bin/python bench/evaluation.py
 
-On the bench database and Redis db, with real `celery worker` children on the `evaluation`
-queue; its ping baselines and waiting are `bench/pipeline.py`'s. What it measures and how:
+`bench/pipeline.py`'s two parts on the `evaluation` queue; what it measures and how:
 docs/BENCHMARKS.md, "Evaluation pipeline".
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from _harness import (
@@ -35,7 +31,6 @@ from pipeline import (  # noqa: E402 - importing it configures Django the same w
     BREAKDOWN_REPEATS,
     FAKE_GEMINI_DELAY_SECONDS,
     OVERHEAD_CONCURRENCY,
-    OVERHEAD_ROUNDS,
     RATIO_TARGET,
     JobBench,
     LatencyResult,
@@ -59,9 +54,7 @@ from sessions.services import session_complete  # noqa: E402
 RUN_TIME_LIMIT_SECONDS = 240
 QUEUE = "evaluation"
 SECTIONS = 3
-# Completes come from concurrent web requests in production: 4 threads here, so the loop that
-# completes sessions does not set the pace of a pipeline that runs in another process.
-COMPLETE_THREADS = 4
+COMPLETE_THREADS = 4  # so that completing does not set the pace of the pipeline under test
 LATENCY_SESSIONS = 200
 LATENCY_CONCURRENCIES = (50, 20)  # 50 as asked; 20 = the Procfile's AI_WORKER_CONCURRENCY
 LATENCY_TARGET_SECONDS = 15.0
@@ -70,20 +63,13 @@ LATENCY_TARGET_SECONDS = 15.0
 # --- sessions ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReadySession:
-    session_id: uuid.UUID
-    user: object
-
-
 class SessionMaker:
-    """ACTIVE sessions with every section submitted, one user each (a user may have one ACTIVE
-    session), bulk-inserted: ready for `complete`."""
+    """(session id, user) of ACTIVE sessions with every section submitted, one user each."""
 
     def __init__(self) -> None:
         self.assessment = make_assessment(sections=SECTIONS, title="Evaluation benchmark")
 
-    def create(self, count: int) -> list[ReadySession]:
+    def create(self, count: int) -> list[tuple]:
         users = bulk_create_users(count)
         sessions = bulk_create_active_sessions(
             users, self.assessment, current_section_index=SECTIONS
@@ -102,9 +88,9 @@ class SessionMaker:
                 for index in range(SECTIONS)
             ]
         )
-        return [ReadySession(s.pk, u) for s, u in zip(sessions, users, strict=True)]
+        return [(s.pk, u) for s, u in zip(sessions, users, strict=True)]
 
-    def grade_offline(self, _ready: ReadySession) -> None:
+    def grade_offline(self, _ready: tuple) -> None:
         """Planning, offline grades and their validation: an evaluation's own work."""
         answers = {}
         for index in range(SECTIONS):
@@ -113,18 +99,18 @@ class SessionMaker:
         validated_grades(offline_grades(plan.for_ai), plan.for_ai, raw_text="")
 
 
-def complete_sessions(sessions: list[ReadySession]) -> list:
-    """`session_complete` for every session, from COMPLETE_THREADS threads (as concurrent web
-    requests would call it; one alone for a single session), each on its own connection."""
+def complete_sessions(sessions: list[tuple]) -> list:
+    """`session_complete` for every session, from COMPLETE_THREADS threads as concurrent
+    requests would call it (the calling thread for one session: the breakdown counts its SQL)."""
     threads = min(COMPLETE_THREADS, len(sessions))
 
-    def complete(part: list[ReadySession]) -> list:
+    def complete(part: list[tuple]) -> list:
         job_ids = []
         try:
-            for ready in part:
-                outcome = session_complete(session_id=ready.session_id, user=ready.user)
+            for session_id, user in part:
+                outcome = session_complete(session_id=session_id, user=user)
                 if not outcome.changed or outcome.session.evaluation_job_id is None:
-                    raise BenchmarkError(f"session {ready.session_id} did not complete")
+                    raise BenchmarkError(f"session {session_id} did not complete")
                 job_ids.append(outcome.session.evaluation_job_id)
         finally:
             if threads > 1:
@@ -138,8 +124,8 @@ def complete_sessions(sessions: list[ReadySession]) -> list:
         return [job_id for part in parts for job_id in part]
 
 
-def check_graded(sessions: list[ReadySession]) -> None:
-    graded = Evaluation.objects.filter(session_id__in=[s.session_id for s in sessions]).count()
+def check_graded(sessions: list[tuple]) -> None:
+    graded = Evaluation.objects.filter(session_id__in=[s for s, _ in sessions]).count()
     if graded != len(sessions):
         raise BenchmarkError(f"{graded} Evaluation rows for {len(sessions)} completed jobs")
 
@@ -165,37 +151,25 @@ def fake_grades() -> dict:
 
 
 def print_overhead(result: OverheadResult) -> None:
-    print()
-    print(
-        f"1. Overhead: one worker, --queues {QUEUE} --pool threads --concurrency"
-        f" {OVERHEAD_CONCURRENCY}, offline grader, {SECTIONS} sections x (1 MCQ + 1 short"
-        f" answer); faster of {OVERHEAD_ROUNDS} rounds"
+    title = (
+        f"one worker, --queues {QUEUE} --pool threads --concurrency {OVERHEAD_CONCURRENCY},"
+        f" offline grader, {SECTIONS} sections x (1 MCQ + 1 short answer)"
     )
-    print_overhead_table(result, worker_cpu=True)
-    evaluation = result.best("jobs")
-    versus_noop = evaluation.per_second / result.best("ping_ignored").per_second
-    versus_stored = evaluation.per_second / result.best("ping_stored").per_second
+    evaluation, versus_stored, versus_noop = print_overhead_table(result, title, worker_cpu=True)
     print(
         f"evaluations/no-op ping: {versus_noop:.3f}; evaluations/stored-result ping:"
         f" {versus_stored:.3f} (the pipeline benchmark's target >= {RATIO_TARGET} for that"
         f" ratio: {verdict(versus_stored >= RATIO_TARGET)})"
     )
     b = result.breakdown
-    print()
     print(
-        "Where an evaluation's time goes (this process, one thread, no worker running,"
-        f" median of {BREAKDOWN_REPEATS}):"
-    )
-    print(f"  plan + offline grades + validation (no database)              {b.content_ms:7.1f} ms")
-    print(
+        "\nWhere an evaluation's time goes (this process, one thread, no worker running,"
+        f" median of {BREAKDOWN_REPEATS}):\n"
+        f"  plan + offline grades + validation (no database)              {b.content_ms:7.1f} ms\n"
         f"  session_complete ({b.start_queries} SQL statements, 1 publish)"
-        f"{'':19}{b.start_ms:7.1f} ms"
-    )
-    print(
+        f"{'':19}{b.start_ms:7.1f} ms\n"
         f"  runner.job_run: claim, grade, store ({b.job_run_queries} SQL statements)"
-        f"{'':10}{b.job_run_ms:7.1f} ms"
-    )
-    print(
+        f"{'':10}{b.job_run_ms:7.1f} ms\n"
         f"During the batch the {COMPLETE_THREADS} completing threads took"
         f" {evaluation.publish_s:.2f} s for {evaluation.items} sessions (sharing the cores with"
         f" the worker and the servers). In the worker: median attempt"
@@ -208,18 +182,16 @@ def print_latency(results: list[LatencyResult]) -> None:
         Evaluation.objects.filter(job_id__in=r.job_ids).values_list("provider", flat=True)
         for r in results
     ]
-    print()
     print(
-        f"2. Latency-bound AI: fake Gemini in its own process answering after"
+        f"\n2. Latency-bound AI: fake Gemini in its own process answering after"
         f" {FAKE_GEMINI_DELAY_SECONDS:g} s, {LATENCY_SESSIONS} sessions completed then graded,"
         " one worker --pool threads"
     )
-    header = (
+    print_table_header(
         f"{'worker':<18} {'sessions':>8} {'complete s':>10} {'wall s':>6} {'evals/s':>7}"
         f" {'median attempt ms':>17} {'peak attempts':>13} {'worker CPU ms/job':>17}"
         f" {'peak DB conns':>13} {'DB sessions/job':>15} {'provider':>8}"
     )
-    print_table_header(header)
     for result, used in zip(results, providers, strict=True):
         row = result.timed
         print(
@@ -237,9 +209,7 @@ def print_latency(results: list[LatencyResult]) -> None:
     print(f"Target {LATENCY_SESSIONS} sessions graded <= {LATENCY_TARGET_SECONDS:g} s: {verdicts}")
     print(
         f"complete s: the session_complete calls alone ({COMPLETE_THREADS} threads in this"
-        " process); wall s: first complete -> last evaluation job COMPLETED."
-    )
-    print(
+        " process); wall s: first complete -> last evaluation job COMPLETED.\n"
         "peak DB conns: connections to the bench database, sampled every 50 ms, this script's"
         f" own and its {COMPLETE_THREADS} completing threads' included. DB sessions/job:"
         " sessions PostgreSQL opened during the batch, per job. worker CPU: user + system time"
@@ -267,11 +237,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-evaluation-") as scratch:
         log_dir = Path(scratch)
         print_overhead(run_overhead(bench, breakdown, log_dir))
-        sys.stdout.flush()
         runs = [(threads, LATENCY_SESSIONS) for threads in LATENCY_CONCURRENCIES]
         print_latency(run_latencies(bench, fake_grades(), log_dir, runs))
-    print()
-    print(f"Whole run: {time.perf_counter() - started:.0f} s")
+    print(f"\nWhole run: {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

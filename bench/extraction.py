@@ -12,11 +12,8 @@ import difflib
 import multiprocessing
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -28,9 +25,9 @@ if str(REPO_ROOT) not in sys.path:
 
 import pypdfium2 as pdfium  # noqa: E402
 
-# pdfplumber and syllabus.* are imported inside the functions that use them: on Python < 3.13.8
-# every forkserver child re-runs this script (CPython gh-98552), and importing them here would
-# make the forkserver figure measure their import instead of the isolation it stands for.
+# pdfplumber, harness and syllabus.* are imported inside the functions that use them: on Python
+# < 3.13.8 every forkserver child re-runs this script (CPython gh-98552), and importing them here
+# would make the forkserver figure measure their import instead of the isolation it stands for.
 
 GENERATED_PAGES = 200
 SPEED_UP_TARGET = 20.0
@@ -45,16 +42,6 @@ class Row:
     plumber_s: float
     similarity: float
     jaccard: float
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm the page cache and lazy imports
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def pdfium_text(path: Path) -> str:
@@ -93,6 +80,7 @@ def token_similarity(ours: str, theirs: str) -> tuple[float, float]:
 
 
 def measure(path: Path, name: str) -> Row:
+    from harness.processes import median_seconds
     from syllabus.extraction import extract_pdf
 
     result = extract_pdf(path)
@@ -153,6 +141,7 @@ def forkserver_call(context: multiprocessing.context.BaseContext, path: Path) ->
 
 
 def print_overhead(one_page: Path) -> None:
+    from harness.processes import median_seconds
     from syllabus.extraction import extract_pdf
 
     context = multiprocessing.get_context("forkserver")

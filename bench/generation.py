@@ -8,11 +8,10 @@ what it measures and how: docs/BENCHMARKS.md, "Offline generation".
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 
-from _harness import print_header, print_table_header, verdict
+from _harness import median_seconds, print_header, print_table_header, verdict
 
 from harness.pdfs import SAMPLE_SYLLABI_DIR, sample_syllabi
 
@@ -34,21 +33,17 @@ def main() -> int:
     if not sample_syllabi():
         print(f"sample syllabi not present at {SAMPLE_SYLLABI_DIR}: nothing to measure")
         return 0
-    texts = {}
-    pages = {}
-    for path in sample_syllabi():
-        extracted = extract_pdf(path, ExtractionLimits())
-        texts[path.stem] = extracted.text
-        pages[path.stem] = extracted.page_count
+    extracted = {path.stem: extract_pdf(path, ExtractionLimits()) for path in sample_syllabi()}
+    texts = {name: result.text for name, result in extracted.items()}
+    pages = sum(result.page_count for result in extracted.values())
     combined = "\n\n".join(texts.values())
-    texts[f"all three ({sum(pages.values())} pages)"] = combined
-    texts[f"all three twice ({2 * sum(pages.values())} pages)"] = combined + "\n\n" + combined
+    texts[f"all three ({pages} pages)"] = combined
+    texts[f"all three twice ({2 * pages} pages)"] = combined + "\n\n" + combined
 
     started = time.perf_counter()
     subject_matter("Warm-up. Hypothesis testing compares a null and an alternative hypothesis.")
     print_header("Offline generation benchmark", [])
-    print(f"one-off load of wordfreq and simplemma data: {time.perf_counter() - started:.2f} s")
-    print()
+    print(f"one-off load of wordfreq and simplemma data: {time.perf_counter() - started:.2f} s\n")
     print_table_header(
         f"{'syllabus':<42} {'chars':>7} {'items':>5} {'generate s':>10} {'analyse s':>9}"
     )
@@ -64,24 +59,14 @@ def main() -> int:
             content = generate_offline(syllabus_text=text, subject="Bench", options=options)
             validate_content(content, syllabus_text=text, options=options)
 
-        generate_s = _median(generate)
-        analyse_s = _median(lambda text=text: subject_matter(text))
+        generate_s = median_seconds(generate, RUNS, warm_up=False)
+        analyse_s = median_seconds(lambda text=text: subject_matter(text), RUNS, warm_up=False)
         worst = max(worst, generate_s)
         items = options.section_count * options.questions_per_section
         print(f"{name:<42} {len(text):>7} {items:>5} {generate_s:>10.3f} {analyse_s:>9.3f}")
-    print()
     met = verdict(worst < TARGET_SECONDS)
-    print(f"Slowest assessment: {worst:.3f} s (target < {TARGET_SECONDS:.0f} s: {met})")
+    print(f"\nSlowest assessment: {worst:.3f} s (target < {TARGET_SECONDS:.0f} s: {met})")
     return 0
-
-
-def _median(call) -> float:
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        call()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,8 @@ item statistics of 10,000 sessions.
 
     .venv/bin/python bench/results_export.py
 
-On the bench database (`_harness`), it writes graded COMPLETED sessions of a 12-question
-assessment with COPY (scores drawn from a candidate ability, so the statistics mean
-something). The streamed export is `sessions.results.results_csv`, as the view streams it;
-the baseline builds the same CSV the naive way: every row in one query, written to one string.
-Memory is the Python heap's peak (tracemalloc) and the process's resident high-water mark
-(streamed first, so the baseline's peak cannot hide it); time is measured without tracemalloc.
+On the bench database; what it measures and how: docs/BENCHMARKS.md, "Results export and
+item statistics".
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ import json
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -54,14 +49,13 @@ def main() -> None:
 
     from sessions.statistics import assessment_statistics
 
-    durations = []
-    for _ in range(STATISTICS_REPEATS):
-        started = time.perf_counter()
-        figures = assessment_statistics(
+    def item_statistics() -> dict:
+        return assessment_statistics(
             assessment_id=statistics_assessment.pk, content=statistics_assessment.content
         )
-        durations.append(time.perf_counter() - started)
-    median = statistics.median(durations)
+
+    figures = item_statistics()
+    median = _harness.median_seconds(item_statistics, STATISTICS_REPEATS, warm_up=False)
     print(
         f"\nStatistics of {figures['attempts']:,} sessions: median {median:.3f} s of"
         f" {STATISTICS_REPEATS} runs (alpha {figures['alpha']}, {len(figures['flags'])} flag(s))"
@@ -114,17 +108,8 @@ def measure_export(mode: str, assessment_id: str) -> None:
     export(assessment, batch_size)
     python_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    print(
-        json.dumps(
-            {
-                "bytes": size,
-                "seconds": seconds,
-                "python_peak": python_peak,
-                "rss_before": rss_before,
-                "rss_peak": rss_peak,
-            }
-        )
-    )
+    figures = {"bytes": size, "seconds": seconds, "python_peak": python_peak}
+    print(json.dumps({**figures, "rss_before": rss_before, "rss_peak": rss_peak}))
 
 
 def resident_mib() -> float:
@@ -174,16 +159,9 @@ def seed_chunk(assessment, count: int) -> None:
                 )
             submissions.append((session_id, index, section["sectionId"], json.dumps(answers), now))
         total, maximum = sum(g["score"] for g in grades), sum(g["maxScore"] for g in grades)
+        percentage = round(100 * total / maximum, 2)
         evaluations.append(
-            (
-                uuid.uuid4(),
-                session_id,
-                json.dumps(grades),
-                total,
-                maximum,
-                round(100 * total / maximum, 2),
-                now,
-            )
+            (uuid.uuid4(), session_id, json.dumps(grades), total, maximum, percentage)
         )
     with connection.cursor() as cursor:
         copy(
@@ -209,7 +187,7 @@ def seed_chunk(assessment, count: int) -> None:
             f"{Evaluation._meta.db_table} (id, session_id, questions, total_score, max_score,"
             " percentage, graded_at, graded_questions, round, provider, model, prompt_version,"
             " updated_at)",
-            [(*e, e[2], 1, "bench", "bench", "bench", now) for e in evaluations],
+            [(*e, now, e[2], 1, "bench", "bench", "bench", now) for e in evaluations],
         )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import defaultdict
+from functools import partial
 
 from _harness import configure_django, prepare_database, print_header, stack_environment
 
@@ -92,16 +94,10 @@ def seed(sessions: int, jobs: int) -> None:
     from django.db import connection
 
     started = time.perf_counter()
+    params = {"sessions": sessions, "jobs": jobs}
+    params.update(due_jobs=DUE_JOBS, due_sessions=DUE_SESSIONS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            SEED_SQL,
-            {
-                "sessions": sessions,
-                "jobs": jobs,
-                "due_jobs": DUE_JOBS,
-                "due_sessions": DUE_SESSIONS,
-            },
-        )
+        cursor.execute(SEED_SQL, params)
     print(
         f"seeded {sessions:,} sessions and {jobs:,} jobs in {time.perf_counter() - started:.0f} s"
     )
@@ -112,15 +108,16 @@ def measure() -> dict[str, float]:
     from jobs.services import jobs_sweep
     from sessions.services import sessions_expire_inactive
 
-    timings: dict[str, list[float]] = {}
+    operations = {
+        "jobs_sweep (50 stale + 50 dead leases)": jobs_sweep,
+        "sessions_expire_inactive (200 due)": sessions_expire_inactive,
+        **{label: partial(run_sql, query) for label, query in ADMIN_QUERIES.items()},
+    }
+    timings = defaultdict(list)
     for _ in range(REPEATS):
         make_rows_due_again()
-        timings.setdefault("jobs_sweep (50 stale + 50 dead leases)", []).append(timed(jobs_sweep))
-        timings.setdefault("sessions_expire_inactive (200 due)", []).append(
-            timed(sessions_expire_inactive)
-        )
-        for label, query in ADMIN_QUERIES.items():
-            timings.setdefault(label, []).append(timed(lambda query=query: run_sql(query)))
+        for label, operation in operations.items():
+            timings[label].append(timed(operation))
     return {label: statistics.median(values) for label, values in timings.items()}
 
 
@@ -209,7 +206,7 @@ def print_plans() -> None:
             cursor.execute(explain + sql.replace("FOR UPDATE SKIP LOCKED", ""))
             lines = [row[0] for row in cursor.fetchall()]
             print(f"  -- {label}")
-            for line in [*lines[:6], lines[-1]]:
+            for line in lines[:6] + lines[6:][-1:]:  # the first lines and the timing
                 print(f"     {line}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +48,18 @@ def seconds_until(
         return wait_until(predicate, timeout=timeout, what="", interval=interval)
     except TimeoutError:
         return None
+
+
+def median_seconds(call: Callable[[], object], repeats: int, *, warm_up: bool = True) -> float:
+    """Median wall time of `repeats` calls (after one untimed call: page cache, lazy imports)."""
+    if warm_up:
+        call()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
 
 
 class ChildProcess:

@@ -11,6 +11,7 @@ the users and what counts as a failure: loadtest/README.md.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -23,6 +24,7 @@ from typing import Any
 import gevent
 from gevent.lock import BoundedSemaphore, DummySemaphore
 from locust import FastHttpUser, between, events, stats, task
+from locust.exception import RescheduleTask
 
 from harness.client import API, CandidateFlow
 
@@ -76,71 +78,30 @@ class ApiUser(FastHttpUser):
     connection_timeout = 120.0
     token = ""
 
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        expect: tuple[int, ...],
-        body: dict | None = None,
-        error_code: str | None = None,
-    ) -> dict | None:
-        """One request; the parsed body, or None after recording a failure.
-
-        `expect` lists the statuses that count as success; with `error_code` the answer must
-        also be the error envelope with that code (a deliberate 409)."""
+    def call(self, method, path, *, expect, body=None, name=None, error_code=None) -> dict:
+        """One request's parsed body. `expect` lists the statuses that count as success; with
+        `error_code` the answer must also be the error envelope with that code (a deliberate
+        409). A failure is recorded and ends the task run (Locust reschedules the user).
+        Named by the path, a session id as {id}."""
+        name = name or re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         with self.client.request(
             method, path, name=name, json=body, headers=headers, catch_response=True
         ) as response:
-            if response.status_code not in expect:
-                response.failure(f"{response.status_code}: {_error_code(response)}")
-                return None
-            if response.status_code == 204:
-                response.success()
-                return {}
+            data, problem = None, None
             try:
-                data = response.json()
+                data = response.json() if response.status_code in expect else None
             except ValueError:
-                response.failure(f"{response.status_code}: body is not JSON")
-                return None
-            if error_code is not None and _error_code(response) != error_code:
-                response.failure(f"{response.status_code}: {_error_code(response)}")
-                return None
-            response.success()
-            return data
+                problem = "body is not JSON"
+            if data is not None and error_code and _error_code(response) != error_code:
+                data = None
+            if data is not None:
+                response.success()
+                return data
+            response.failure(f"{response.status_code}: {problem or _error_code(response)}")
+        raise RescheduleTask()
 
-    def login(self, username: str, password: str) -> bool:
-        self.token = ""
-        with LOGIN_SLOTS:
-            data = self.call(
-                "POST",
-                f"{API}/auth/login",
-                name=f"{API}/auth/login",
-                expect=(200,),
-                body={"username": username, "password": password},
-            )
-        self.token = data["token"] if data else ""
-        return bool(self.token)
-
-    def log_in_at_start(self, username: str, password: str) -> None:
-        started = time.perf_counter()
-        if _logged_in["first_start"] is None:
-            _logged_in["first_start"] = time.time()
-        while not self.login(username, password):
-            self.wait()  # the failure is recorded already; try again rather than stop the user
-        _record_success("FLOW", "logged in", time.perf_counter() - started)
-        _logged_in["users"] += 1
-        runner = self.environment.runner
-        if STEADY_MARKER and _logged_in["users"] == runner.target_user_count:
-            _start_steady_window(self.environment)
-
-
-class LocustTransport:
-    """Sends `CandidateFlow`'s calls as Locust requests: named by their path with the session
-    id as {id}, a success on the statuses their kind expects; the parsed body or None."""
-
+    # `CandidateFlow`'s transport: the statuses each kind of call expects.
     EXPECTED = {
         "opt-in": (201, 200),
         "start": (200,),
@@ -150,12 +111,27 @@ class LocustTransport:
         "session": (200,),
     }
 
-    def __init__(self, user: ApiUser) -> None:
-        self.user = user
-
     def request(self, method: str, path: str, body=None, *, kind: str, headers=None):
-        name = re.sub(r"/sessions/[0-9a-f-]{36}", "/sessions/{id}", path)
-        return self.user.call(method, path, name=name, expect=self.EXPECTED[kind], body=body)
+        return self.call(method, path, expect=self.EXPECTED[kind], body=body)
+
+    def login(self, username: str, password: str) -> bool:
+        self.token = ""
+        body = {"username": username, "password": password}
+        with LOGIN_SLOTS, contextlib.suppress(RescheduleTask):  # the failure is recorded
+            self.token = self.call("POST", f"{API}/auth/login", expect=(200,), body=body)["token"]
+        return bool(self.token)
+
+    def log_in_at_start(self, username: str, password: str) -> None:
+        started = time.perf_counter()
+        if _logged_in["first_start"] is None:
+            _logged_in["first_start"] = time.time()
+        while not self.login(username, password):
+            self.wait()  # the failure is recorded already; try again rather than stop the user
+        _record("FLOW", "logged in", started)
+        _logged_in["users"] += 1
+        runner = self.environment.runner
+        if STEADY_MARKER and _logged_in["users"] == runner.target_user_count:
+            _start_steady_window(self.environment)
 
 
 class CandidateUser(ApiUser):
@@ -167,29 +143,27 @@ class CandidateUser(ApiUser):
     def on_start(self) -> None:
         self.username = next_candidate()
         self.assessment_id = ASSESSMENT_ID
-        self.flow = CandidateFlow(LocustTransport(self))
+        self.flow = CandidateFlow(self)
         self.log_in_at_start(self.username, PASSWORD)
 
     @task
     def take_assessment(self) -> None:
         if not self.token and not self.login(self.username, PASSWORD):
             return
-        listing = self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
-        if listing is None:
-            return
+        listing = self.call("GET", f"{API}/assessments", expect=(200,))
         assessment_id = self.assessment_id or _first_id(listing)
         if assessment_id is None:
-            _record_failure("FLOW", "published assessment", "no published assessment listed")
+            _record(
+                "FLOW",
+                "published assessment",
+                time.perf_counter(),
+                "no published assessment listed",
+            )
             return
         self.wait()
-        session = self.flow.opt_in(assessment_id)
-        if session is None:
-            return
-        session_id = session["sessionId"]
+        session_id = self.flow.opt_in(assessment_id)["sessionId"]
         self.wait()
         session = self.flow.start(session_id)
-        if session is None:
-            return
         # Sections are revealed one at a time: each answer carries the next. Resumes where an
         # interrupted earlier flow stopped (opt-in/start return that session).
         while session["currentSectionIndex"] < session["sectionCount"]:
@@ -198,11 +172,9 @@ class CandidateUser(ApiUser):
             self.wait()
             section_id, answers = section["sectionId"], _answers(section)
             session = self.flow.submit(session_id, index, section_id, answers)
-            if session is None:
-                return
             if random.random() < RESUBMIT_RATE:
                 self.wait()
-                repeat = self.call(
+                self.call(
                     "POST",
                     f"{API}/sessions/{session_id}/submit-section",
                     name=f"{API}/sessions/{{id}}/submit-section (repeat: 409 expected)",
@@ -210,37 +182,21 @@ class CandidateUser(ApiUser):
                     body={"sectionId": section_id, "sectionIndex": index, "answers": answers},
                     error_code="SECTION_ALREADY_SUBMITTED",
                 )
-                if repeat is None:
-                    return
         self.wait()
-        if self.flow.heartbeat(session_id) is None:
-            return
+        self.flow.heartbeat(session_id)
         self.wait()
-        completed = self.flow.complete(session_id)
-        if completed is None:
-            return
-        self.await_evaluation(session_id, completed)
+        self.await_evaluation(session_id, self.flow.complete(session_id))
 
     def await_evaluation(self, session_id: str, view: dict) -> None:
         started = time.perf_counter()
-        for _ in range(EVAL_POLLS):
-            if (view.get("evaluation") or {}).get("status") == "COMPLETED":
-                _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
-                return
+        for poll in range(EVAL_POLLS + 1):
+            status = (view.get("evaluation") or {}).get("status")
+            if status == "COMPLETED" or poll == EVAL_POLLS:
+                break
             gevent.sleep(EVAL_POLL_SECONDS)
             view = self.flow.get(session_id)
-            if view is None:
-                return
-        if (view.get("evaluation") or {}).get("status") == "COMPLETED":
-            _record_success("EVAL", "evaluation completed", time.perf_counter() - started)
-            return
-        status = (view.get("evaluation") or {}).get("status")
-        _record_failure(
-            "EVAL",
-            "evaluation completed",
-            f"evaluation still {status} after {EVAL_POLLS} polls",
-            time.perf_counter() - started,
-        )
+        error = f"evaluation still {status} after {EVAL_POLLS} polls"
+        _record("EVAL", "evaluation completed", started, None if status == "COMPLETED" else error)
 
 
 class StaffUser(ApiUser):
@@ -257,41 +213,32 @@ class StaffUser(ApiUser):
         if not JOB_ID:
             return
         job = self.call("GET", f"{API}/jobs/{JOB_ID}", name=f"{API}/jobs/{{id}}", expect=(200,))
-        if job is not None and job.get("status") != "COMPLETED":
-            _record_failure("FLOW", "seeding job COMPLETED", f"job is {job.get('status')}")
+        if job["status"] != "COMPLETED":
+            _record("FLOW", "seeding job COMPLETED", time.perf_counter(), f"job is {job['status']}")
 
     @task(1)
     def assessments(self) -> None:
-        self.call("GET", f"{API}/assessments", name=f"{API}/assessments", expect=(200,))
+        self.call("GET", f"{API}/assessments", expect=(200,))
 
 
 def _start_steady_window(environment) -> None:
-    """Every user is in: keep the login phase's figures aside, then measure from zero."""
-    entries = environment.stats.entries
+    """Every user is in: keep the login phase's figures aside for run.py, then measure anew."""
+    stats = environment.stats
+    login = stats.get(f"{API}/auth/login", "POST")
     phase = {
         "seconds": time.time() - _logged_in["first_start"],
         "users": _logged_in["users"],
-        "failures": environment.stats.total.num_failures,
-        "requests": environment.stats.total.num_requests,
+        "failures": stats.total.num_failures,
+        "requests": stats.total.num_requests,
         "errors": [
-            f"{e.occurrences} x {e.method} {e.name}: {e.error}"
-            for e in environment.stats.errors.values()
+            f"{e.occurrences} x {e.method} {e.name}: {e.error}" for e in stats.errors.values()
         ],
-        "entries": {
-            f"{method} {name}": {
-                "requests": entry.num_requests,
-                "failures": entry.num_failures,
-                **{
-                    f"p{int(q * 100)}": entry.get_response_time_percentile(q)
-                    for q in (0.5, 0.95, 0.99)
-                },
-                "max": entry.max_response_time,
-            }
-            for (name, method), entry in entries.items()
-        },
+        "login_percentiles": "/".join(
+            str(login.get_response_time_percentile(q)) for q in (0.5, 0.95, 0.99)
+        ),
     }
     Path(f"{STEADY_MARKER}.json").write_text(json.dumps(phase, indent=2))
-    environment.stats.reset_all()
+    stats.reset_all()
     Path(STEADY_MARKER).write_text(f"{time.time()}\n")
 
 
@@ -326,23 +273,13 @@ def _error_code(response) -> str:
         return (response.text or "")[:120] if response.status_code else str(response.error)
 
 
-def _record_success(request_type: str, name: str, seconds: float) -> None:
+def _record(request_type: str, name: str, started: float, error: str | None = None) -> None:
+    """A pseudo-request in Locust's statistics, timed from perf_counter() `started`."""
     events.request.fire(
         request_type=request_type,
         name=name,
-        response_time=seconds * 1000,
+        response_time=(time.perf_counter() - started) * 1000,
         response_length=0,
-        exception=None,
-        context={},
-    )
-
-
-def _record_failure(request_type: str, name: str, message: str, seconds: float = 0.0) -> None:
-    events.request.fire(
-        request_type=request_type,
-        name=name,
-        response_time=seconds * 1000,
-        response_length=0,
-        exception=Exception(message),
+        exception=None if error is None else Exception(error),
         context={},
     )

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import psutil
+
 from harness import databases
 from harness.processes import (
     ChildProcess,
@@ -33,6 +35,7 @@ from harness.processes import (
     install_stop_signals,
     process_group,
     run_main,
+    wait_until,
 )
 from harness.stack import Stack, prepare_database, run_python, stack_environment
 
@@ -41,7 +44,6 @@ LOAD_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{LOAD_DATABASE}"
 LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "assessment-engine-loadtest-media"
 SAMPLE_SECONDS = 2.0
-DRAIN_POLL_SECONDS = 0.5
 LOGIN_PHASE_LIMIT = 1800  # --steady: seconds every user may take to log in
 HTTP_TYPES = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -131,41 +133,39 @@ def seed(args: argparse.Namespace, scratch: Path) -> dict:
 
 @dataclass
 class Samples:
-    """Connections to the load database, load average and CPU seconds per child (its whole
-    process group, so gunicorn's workers count for gunicorn)."""
+    """Peak connections to the load database, load averages, and CPU seconds per child's
+    process group (gunicorn's workers count for gunicorn), counted from `start_window()`."""
 
     peak_connections: int = 0
     load_averages: list[float] = field(default_factory=list)
     cpu_by_pid: dict[int, tuple[str, float]] = field(default_factory=dict)
-    machine_busy: float = 0.0  # share of all cores busy during the run, every process included
-    cpu_at_window_start: dict[int, float] = field(default_factory=dict)
+    cpu_at_start: dict[int, float] = field(default_factory=dict)
+    machine_busy: float = 0.0  # share of all cores busy, every process on the host included
 
     def start_window(self) -> None:
-        """--steady: count from now on (CPU, load, busy share; peak connections kept)."""
-        import psutil
-
-        self.cpu_at_window_start = {pid: cpu for pid, (_, cpu) in self.cpu_by_pid.items()}
+        self.cpu_at_start = {pid: cpu for pid, (_, cpu) in self.cpu_by_pid.items()}
         self.load_averages = []
-        psutil.cpu_percent()
+        psutil.cpu_percent()  # starts the machine-wide measurement
+
+    def take(self, children: list[ChildProcess]) -> None:
+        connections = databases.connections_to(LOAD_DATABASE_URL)
+        self.peak_connections = max(self.peak_connections, connections)
+        self.load_averages.append(os.getloadavg()[0])
+        for child in children:
+            for pid, seconds in cpu_seconds(process_group(child.process.pid)).items():
+                self.cpu_by_pid[pid] = (child.name, seconds)
 
     def cpu_by_child(self) -> Counter:
         totals: Counter = Counter()
         for pid, (name, seconds) in self.cpu_by_pid.items():
-            totals[name] += seconds - self.cpu_at_window_start.get(pid, 0.0)
+            totals[name] += seconds - self.cpu_at_start.get(pid, 0.0)
         return totals
-
-
-def sample(samples: Samples, children: list[ChildProcess]) -> None:
-    connections = databases.connections_to(LOAD_DATABASE_URL)
-    samples.peak_connections = max(samples.peak_connections, connections)
-    samples.load_averages.append(os.getloadavg()[0])
-    for child in children:
-        for pid, seconds in cpu_seconds(process_group(child.process.pid)).items():
-            samples.cpu_by_pid[pid] = (child.name, seconds)
 
 
 @dataclass
 class LocustRun:
+    log_dir: Path  # Locust's log and CSV files
+    load_at_start: float
     seconds: float  # the Locust process, start to exit
     samples: Samples
     exit_code: int | None  # 1 when Locust saw any failure or exception (in its window)
@@ -173,14 +173,8 @@ class LocustRun:
     window_start: float | None = None  # --steady: epoch seconds when every user was in
 
 
-def run_locust(
-    args: argparse.Namespace,
-    stack: Stack,
-    seed_data: dict,
-    log_dir: Path,
-) -> LocustRun:
-    import psutil
-
+def run_locust(args: argparse.Namespace, stack: Stack, seed_data: dict, log_dir: Path):
+    load_at_start = os.getloadavg()[0]
     marker = log_dir / "steady"
     env = {
         **os.environ,
@@ -203,7 +197,7 @@ def run_locust(
         *("--host", stack.base_url, "--csv", str(log_dir / "stats")),
     ]
     samples = Samples()
-    psutil.cpu_percent()  # starts the machine-wide measurement window
+    samples.start_window()
     started = time.perf_counter()
     locust = ChildProcess("locust", command, env=env, log_path=log_dir / "locust.log")
     window_start = None
@@ -225,7 +219,7 @@ def run_locust(
                 os.killpg(locust.process.pid, signal.SIGTERM)  # Locust stops, prints, exits
                 locust.process.wait(timeout=120)
                 break
-            sample(samples, [*stack.processes.values(), locust])
+            samples.take([*stack.processes.values(), locust])
             time.sleep(SAMPLE_SECONDS)
         samples.machine_busy = psutil.cpu_percent() / 100
     finally:
@@ -235,6 +229,8 @@ def run_locust(
     if not (log_dir / "stats_stats.csv").exists():
         raise HarnessError(f"locust wrote no statistics:\n{locust.log_tail()}")
     return LocustRun(
+        log_dir=log_dir,
+        load_at_start=load_at_start,
         seconds=time.perf_counter() - started,
         samples=samples,
         exit_code=locust.process.returncode,
@@ -246,27 +242,20 @@ def run_locust(
 # --- after the run -------------------------------------------------------------------------
 
 
-def drain_seconds(started: float, timeout: float) -> float:
-    """From `started` (perf_counter at the end of the Locust run) until no EVALUATION job is
-    PENDING or PROCESSING."""
+def wait_for_drain(timeout: float) -> None:
+    """Until no EVALUATION job is PENDING or PROCESSING."""
     from jobs.models import AIJob, JobStatus, JobType
 
     open_jobs = AIJob.objects.filter(
         job_type=JobType.EVALUATION, status__in=[JobStatus.PENDING, JobStatus.PROCESSING]
     )
-    while open_jobs.exists():
-        if time.perf_counter() - started > timeout:
-            raise HarnessError(
-                f"{open_jobs.count()} evaluation jobs still open after {timeout:.0f} s"
-            )
-        time.sleep(DRAIN_POLL_SECONDS)
-    return time.perf_counter() - started
+    what = "the evaluation backlog drained"
+    wait_until(lambda: not open_jobs.exists(), timeout=timeout, what=what, interval=0.5)
 
 
 @dataclass
 class Books:
     sessions_by_status: dict[str, int]
-    completed: int
     evaluation_jobs: int
     lost: list[str]  # problems that mean a grade went missing
     duplicated: list[str]  # problems that mean something was done twice
@@ -327,7 +316,6 @@ def check_books() -> Books:
     attempts = AIJobAttempt.objects.filter(job__job_type=JobType.EVALUATION)
     return Books(
         sessions_by_status=by_status,
-        completed=len(completed),
         evaluation_jobs=len(jobs),
         lost=lost,
         duplicated=duplicated,
@@ -338,46 +326,11 @@ def check_books() -> Books:
     )
 
 
-@dataclass
-class Row:
-    kind: str
-    name: str
-    requests: int
-    failures: int
-    rps: float
-    p50: str
-    p95: str
-    p99: str
-    max_ms: str
-
-
-def read_stats(log_dir: Path) -> list[Row]:
-    with (log_dir / "stats_stats.csv").open(newline="") as handle:
-        return [
-            Row(
-                kind=line["Type"],
-                name=line["Name"],
-                requests=int(line["Request Count"]),
-                failures=int(line["Failure Count"]),
-                rps=float(line["Requests/s"]),
-                p50=line["50%"],
-                p95=line["95%"],
-                p99=line["99%"],
-                max_ms=f"{float(line['Max Response Time']):.0f}",
-            )
-            for line in csv.DictReader(handle)
-        ]
-
-
-def read_failures(log_dir: Path) -> list[str]:
-    path = log_dir / "stats_failures.csv"
+def read_csv(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with path.open(newline="") as handle:
-        return [
-            f"{line['Occurrences']:>6} x {line['Method']} {line['Name']}: {line['Error']}"
-            for line in csv.DictReader(handle)
-        ]
+        return list(csv.DictReader(handle))
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -393,108 +346,83 @@ def completed_since(epoch: float | None) -> int:
     return completed.count()
 
 
-def print_report(
-    args: argparse.Namespace,
-    seed_data: dict,
-    run: LocustRun,
-    rows: list[Row],
-    failures: list[str],
-    drain: float,
-    books: Books,
-    load_at_start: float,
-) -> int:
+def print_report(args, seed_data: dict, run: LocustRun, drain: float, books: Books) -> int:
     import django
 
-    samples = run.samples
-    http = [row for row in rows if row.kind in HTTP_TYPES]
-    other = [row for row in rows if row.kind not in HTTP_TYPES and row.name != "Aggregated"]
-    total = sum(row.requests for row in http)
-    failed = sum(row.failures for row in http) + sum(row.failures for row in other)
-    window = (
-        f"{args.run_time} measured after every user had logged in"
-        if args.steady
-        else f"{args.run_time} including the ramp and the logins"
-    )
+    rows = read_csv(run.log_dir / "stats_stats.csv")
+    http = [row for row in rows if row["Type"] in HTTP_TYPES]
+    other = [row for row in rows if row["Type"] not in HTTP_TYPES and row["Name"] != "Aggregated"]
+    total = sum(int(row["Request Count"]) for row in http)
+    failed = sum(int(row["Failure Count"]) for row in http + other)
+    window = "measured after every user had logged in" if args.steady else "including the ramp"
+    window += "" if args.steady else " and the logins"
     print(
         f"Load test, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, os.cpu_count()={os.cpu_count()},"
         f" Python {platform.python_version()}, Django {django.get_version()},"
-        f" Locust {metadata.version('locust')}; load average {load_at_start:.1f} before the run"
+        f" Locust {metadata.version('locust')}; load average {run.load_at_start:.1f} before the run"
     )
     print(
         f"{args.users} users (ramp {args.spawn_rate:g}/s, logins in flight at most"
-        f" {args.login_concurrency or 'unlimited'}), {window}; gunicorn {args.web_concurrency}"
-        f" sync workers, generation and evaluation workers --pool threads --concurrency"
-        f" {args.worker_concurrency}, maintenance worker, beat; offline provider; seeded"
-        f" {args.candidates} candidates + assessment ({seed_data['sectionCount']} sections,"
+        f" {args.login_concurrency or 'unlimited'}), {args.run_time} {window}; gunicorn"
+        f" {args.web_concurrency} sync workers, generation and evaluation workers --pool threads"
+        f" --concurrency {args.worker_concurrency}, maintenance worker, beat; offline provider;"
+        f" seeded {args.candidates} candidates + assessment ({seed_data['sectionCount']} sections,"
         f" {seed_data['questionCount']} questions) in {seed_data['seedSeconds']:.1f} s"
     )
+    errors = [
+        f"{row['Occurrences']:>6} x {row['Method']} {row['Name']}: {row['Error']}"
+        for row in read_csv(run.log_dir / "stats_failures.csv")
+    ]
     if run.login_phase:
-        phase = run.login_phase
+        phase, login_errors = run.login_phase, run.login_phase["errors"]
         failed += phase["failures"]
-        login = phase["entries"].get("POST /api/v1/auth/login", {})
         print(
             f"Login phase: {phase['users']} users logged in within {phase['seconds']:.0f} s"
             f" ({phase['users'] / phase['seconds']:.1f}/s); {phase['requests']} requests,"
             f" {phase['failures']} failures; POST /api/v1/auth/login p50/p95/p99"
-            f" {login.get('p50')}/{login.get('p95')}/{login.get('p99')} ms"
+            f" {phase['login_percentiles']} ms"
         )
-        for line in phase["errors"][:15]:
-            print(f"  failure {line}")
-    print()
+        print("".join(f"  failure {line}\n" for line in login_errors[:15]), end="")
     header = (
         f"{'endpoint':<66} {'reqs':>7} {'fails':>5} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7}"
         f" {'p99 ms':>7} {'max ms':>7}"
     )
-    print(header)
-    print("-" * len(header))
-    for row in [r for r in sorted(http, key=lambda r: r.name) + other if r.requests or r.failures]:
-        print(
-            f"{row.kind + ' ' + row.name:<66} {row.requests:>7} {row.failures:>5} {row.rps:>6.1f}"
-            f" {row.p50:>7} {row.p95:>7} {row.p99:>7} {row.max_ms:>7}"
-        )
-    print()
+    print(f"\n{header}\n{'-' * len(header)}")
+    for row in sorted(http, key=lambda r: r["Name"]) + other:
+        if row["Request Count"] != "0" or row["Failure Count"] != "0":
+            print(
+                f"{row['Type'] + ' ' + row['Name']:<66} {row['Request Count']:>7}"
+                f" {row['Failure Count']:>5} {float(row['Requests/s']):>6.1f} {row['50%']:>7}"
+                f" {row['95%']:>7} {row['99%']:>7} {float(row['Max Response Time']):>7.0f}"
+            )
     throughput = total / args.run_seconds if args.run_seconds else 0.0
-    print(
-        f"HTTP requests: {total}, failures: {failed} (all kinds); throughput"
-        f" {throughput:.1f} req/s over the {args.run_seconds} s window (Locust process"
-        f" {run.seconds:.0f} s)"
-    )
-    for line in failures[:15]:
-        print(f"  failure {line}")
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(books.sessions_by_status.items()))
     in_window = completed_since(run.window_start)
+    samples, loads = run.samples, run.samples.load_averages or [0.0]
+    cpu = ", ".join(f"{name} {sec:.0f}" for name, sec in samples.cpu_by_child().most_common())
     print(
-        f"Sessions: {statuses}; flows completed in the window: {in_window}"
-        f" ({in_window / args.run_seconds:.1f}/s); section submissions: {books.submissions}"
-    )
-    print(
+        f"\nHTTP requests: {total}, failures: {failed} (all kinds); throughput"
+        f" {throughput:.1f} req/s over the {args.run_seconds} s window (Locust process"
+        f" {run.seconds:.0f} s)\n"
+        + "".join(f"  failure {line}\n" for line in errors[:15])
+        + f"Sessions: {statuses}; flows completed in the window: {in_window}"
+        f" ({in_window / args.run_seconds:.1f}/s); section submissions: {books.submissions}\n"
         f"Evaluation backlog drained {drain:.1f} s after the run ended; evaluation jobs:"
-        f" {books.evaluation_jobs}, attempts {books.attempts}, jobs retried {books.jobs_retried}"
-    )
-    print(
+        f" {books.evaluation_jobs}, attempts {books.attempts}, jobs retried {books.jobs_retried}\n"
         f"Books: lost {len(books.lost)}, duplicated {len(books.duplicated)},"
         f" FAILED jobs {books.failed_jobs}"
     )
-    for problem in (books.lost + books.duplicated)[:15]:
-        print(f"  {problem}")
-    cpu = samples.cpu_by_child()
-    cpu_text = ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu.most_common())
-    loads = samples.load_averages or [0.0]
+    print("".join(f"  {problem}\n" for problem in (books.lost + books.duplicated)[:15]), end="")
     print(
         f"During the window: peak {samples.peak_connections} PostgreSQL connections to"
         f" {LOAD_DATABASE}; load average {min(loads):.1f}-{max(loads):.1f};"
-        f" all cores {samples.machine_busy:.0%} busy (every process on the host)"
+        f" all cores {samples.machine_busy:.0%} busy (every process on the host)\n"
+        f"CPU seconds by process group: {cpu}"
     )
-    print(f"CPU seconds by process group: {cpu_text}")
     if run.exit_code != 0:
         print(f"Locust exited with code {run.exit_code} (1: failures or exceptions)")
-    ok = (
-        run.exit_code == 0
-        and failed == 0
-        and not books.lost
-        and not books.duplicated
-        and books.failed_jobs == 0
-    )
+    problems = failed or books.lost or books.duplicated or books.failed_jobs
+    ok = run.exit_code == 0 and not problems
     print(f"Result: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
@@ -506,7 +434,6 @@ def main() -> int:
     args = parse_args()
     limit = args.run_seconds + int(args.drain_timeout) + 900
     install_stop_signals(limit + (LOGIN_PHASE_LIMIT if args.steady else 0))
-    load_at_start = os.getloadavg()[0]
     scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
     print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
     prepare_load_database()
@@ -529,18 +456,10 @@ def main() -> int:
         # gunicorn still works through requests Locust sent and no longer waits for: stop it
         # (in-flight requests finish) so that no session completes after the books are read.
         stack.processes["web"].stop()
-        drain = drain_seconds(ended, args.drain_timeout)
+        wait_for_drain(args.drain_timeout)
+        drain = time.perf_counter() - ended
         books = check_books()
-    return print_report(
-        args,
-        seed_data,
-        run,
-        read_stats(scratch),
-        read_failures(scratch),
-        drain,
-        books,
-        load_at_start,
-    )
+    return print_report(args, seed_data, run, drain, books)
 
 
 if __name__ == "__main__":
