@@ -1335,7 +1335,46 @@ def _blankable(sentence: str, key: str) -> bool:
         bool(words)
         and min(zipf(word) for word in words) < BLANK_KEY_MAX_ZIPF
         and not _ABOUT_THE_COURSE.search(sentence)
+        and not completes_a_set_phrase(sentence, key)
     )
+
+
+# Pairs said together so often that one half gives the other away: "the relationship between
+# _____ and outputs", "How do nature and _____ interact".
+_SET_PAIRS = frozenset(
+    frozenset(pair.split("/"))
+    for pair in (
+        "input/output supply/demand cost/benefit strength/weakness advantage/disadvantage "
+        "theory/practice cause/effect nature/nurture problem/solution question/answer "
+        "hardware/software qualitative/quantitative mind/body buyer/seller import/export "
+        "asset/liability debit/credit reading/writing listening/speaking teaching/learning "
+        "sensation/perception structure/function form/function genotype/phenotype "
+        "prokaryote/eukaryote mitosis/meiosis predator/prey client/server encoder/decoder"
+    ).split()
+)
+_PAIRED = re.compile(r"([A-Za-z-]+)\s+(?:and|or|&|vs\.?|versus)\s+([A-Za-z-]+)")
+
+
+def completes_a_set_phrase(sentence: str, key: str) -> bool:
+    """Whether the key is one half of a set pair whose other half stands next to it in the
+    sentence: the blank is then answered by the phrase, not by knowing the subject."""
+    key_words = key.lower().split()
+    if not key_words:
+        return False
+    halves = {_pair_word(key_words[0]), _pair_word(key_words[-1])}
+    for match in _PAIRED.finditer(sentence):
+        first, second = (_pair_word(word) for word in match.groups())
+        if frozenset((first, second)) in _SET_PAIRS and halves & {first, second}:
+            return True
+    return False
+
+
+def _pair_word(word: str) -> str:
+    word = word.lower()
+    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("s", "")):
+        if word.endswith(ending) and len(word) > len(ending) + 2 and not word.endswith("ss"):
+            return word[: -len(ending)] + replacement
+    return word
 
 
 def _breaks_an_item_rule(statement: str, texts: list[str], groups: list[frozenset[str]]) -> bool:

@@ -24,7 +24,13 @@ from assessments.content import (
     generate_offline,
     validate_content,
 )
-from assessments.content.offline import BLANK, extract_key_terms, split_sentences
+from assessments.content.offline import (
+    BLANK,
+    _blankable,
+    completes_a_set_phrase,
+    extract_key_terms,
+    split_sentences,
+)
 from assessments.content.rubric import render_rubric
 from assessments.content.text import SearchableText, collapse_whitespace
 
@@ -542,3 +548,36 @@ def test_sample_syllabus_output_is_deterministic(sample_texts: dict[str, str]) -
     second = generate_offline(syllabus_text=text, subject="Statistics", options=options)
 
     assert first == second
+
+
+# --- Blanks a set phrase gives away (real syllabus sentences) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key"),
+    [
+        ("Production function and the relationship between inputs and outputs", "inputs"),
+        ("How do nature and nurture interact to shape us?", "nurture"),
+        ("Weigh the costs and benefits of each policy.", "benefits"),
+    ],
+)
+def test_a_blank_completing_a_set_phrase_is_never_written(sentence: str, key: str) -> None:
+    assert completes_a_set_phrase(sentence, key)
+    assert not _blankable(sentence, key)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key"),
+    [
+        (
+            "We start with bioinformatics to learn fundamentals of genomics and transcriptomics.",
+            "transcriptomics",
+        ),
+        (
+            "Use data visualization as a tool for examining data and communicating results",
+            "data visualization",
+        ),
+    ],
+)
+def test_a_blank_beside_an_unpaired_word_is_kept(sentence: str, key: str) -> None:
+    assert not completes_a_set_phrase(sentence, key)

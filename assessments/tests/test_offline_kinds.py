@@ -174,7 +174,12 @@ def test_short_answers_on_topics_carry_a_rubric_summing_to_their_points(kind: st
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 @pytest.mark.parametrize("text", [TWO_LISTS, ONE_SCHEDULE + DEFINITIONS], ids=["lists", "schedule"])
 def test_crafted_syllabi_give_valid_questionnaires(text: str, difficulty: str) -> None:
-    options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
+    # Two lists asked at hard: the contrast short answer claims two sub-lists and each list
+    # takes two MCQs at most, so five items (see the refusal test below).
+    per_section = 2 if (text, difficulty) == (TWO_LISTS, "hard") else 3
+    options = GenerationOptions(
+        section_count=2, questions_per_section=per_section, difficulty=difficulty
+    )
     content = generate_offline(syllabus_text=text, subject="S", options=options)
 
     validate_content(content, syllabus_text=text, options=options)
@@ -190,7 +195,7 @@ def bloom_levels(content: dict[str, Any]) -> list[str]:
 
 def test_difficulty_changes_the_level_asked() -> None:
     def generate(difficulty: str) -> list[str]:
-        options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
+        options = GenerationOptions(section_count=1, questions_per_section=5, difficulty=difficulty)
         return bloom_levels(generate_offline(syllabus_text=TWO_LISTS, subject="S", options=options))
 
     assert generate("easy").count("REMEMBER") > generate("hard").count("REMEMBER")
@@ -213,7 +218,8 @@ AT_DEFAULT_SIZE = {
     (RICHEST, "easy"),
     (RICHEST, "medium"),
     (RICHEST, "hard"),
-    ("programming-paradigms-cs231", "easy"),
+    # At easy only "which is covered" is asked, and at most two MCQs per list (one on a
+    # list of three): cs231 makes 11 honest items, not 12.
     ("programming-paradigms-cs231", "medium"),
 }
 
@@ -273,3 +279,76 @@ def test_easy_and_hard_share_fewer_than_half_their_questions(
     shared = prompts(easy) & prompts(hard)
 
     assert len(shared) < 0.5 * len(prompts(easy)), shared
+
+
+# --- How often one list is asked about (real syllabus text: the unseen golden syllabi) --------
+
+
+def unseen_text(name: str) -> str:
+    from .test_golden_set import UNSEEN
+
+    return UNSEEN[name]["text"]
+
+
+def accept_all(kinds: KindWriter, kind: str) -> list[str]:
+    """Accept every candidate of `kind` the writer proposes, one at a time; their keys."""
+    keys = []
+    while (item := next(kinds.candidates(kind, 0), None)) is not None:
+        kinds.accept(item)
+        keys.append(item.key)
+    return keys
+
+
+def test_a_one_list_syllabus_gets_two_mcqs_on_its_list_not_five() -> None:
+    # The psychology syllabus's one list: its twelve content areas.
+    kinds = writer(unseen_text("intro-psychology-ua"))
+    (family,) = [family for family in kinds.families if not family.is_schedule]
+    assert len(family.topics) == 12
+
+    covered = accept_all(kinds, COVERED)
+    outsiders = accept_all(kinds, OUTSIDER)
+
+    assert len(covered) == 2
+    assert outsiders == []  # the list's two MCQs are used up
+    assert kinds.list_mcqs[COVERED, family.index] == 2
+
+
+def test_a_short_list_gets_one_mcq_of_each_kind() -> None:
+    # "Game Theory and Strategic Behavior": three topics, one "which is covered" only.
+    kinds = writer(unseen_text("microeconomics-principles"))
+    game_theory = next(f for f in kinds.families if f.name.startswith("Game Theory"))
+    assert len(game_theory.topics) == 3
+
+    accept_all(kinds, COVERED)
+
+    assert kinds.list_mcqs[COVERED, game_theory.index] == 1
+
+
+def test_a_schedule_gets_one_mcq_of_each_kind_per_four_weeks() -> None:
+    kinds = writer(ONE_SCHEDULE)
+    (schedule,) = kinds.families
+
+    covered = accept_all(kinds, COVERED)
+
+    assert len(schedule.topics) // 4 == 1
+    assert len(covered) == 1
+
+
+def test_two_lists_at_hard_are_refused_past_two_mcqs_per_list() -> None:
+    options = GenerationOptions(section_count=2, questions_per_section=3, difficulty="hard")
+
+    with pytest.raises(InsufficientSyllabusText) as raised:
+        generate_offline(syllabus_text=TWO_LISTS, subject="S", options=options)
+
+    assert raised.value.questions_possible == 5
+
+
+def test_the_thinner_unseen_syllabi_are_refused_rather_than_asked_the_same_list_again() -> None:
+    with pytest.raises(InsufficientSyllabusText) as raised:
+        generate_offline(
+            syllabus_text=unseen_text("microeconomics-principles"),
+            subject="Microeconomics",
+            options=GenerationOptions(),
+        )
+
+    assert "only 9 distinct question(s)" in str(raised.value)

@@ -44,6 +44,8 @@ from .vocabulary import foreign_topics, styled_like
 COVERED, OUTSIDER, DEFINITION = "COVERED", "OUTSIDER", "DEFINITION"
 MCQ_KINDS = (COVERED, OUTSIDER, DEFINITION)
 DISTRACTOR_COUNT = 3
+WEEKS_PER_SCHEDULE_MCQ = 4
+MCQS_PER_LIST = 2
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
 DISTRACTOR_POOL = {"easy": 6, "medium": 5, "hard": 4}
@@ -102,6 +104,8 @@ class KindWriter(ShortAnswerKinds):
     # Items written per family: the next item comes from the least asked-about list, so a
     # questionnaire spreads over the course instead of asking three times about one week.
     family_uses: Counter[int] = field(default_factory=Counter)
+    # MCQs of each kind written per list: see `_list_asked_enough`.
+    list_mcqs: Counter[tuple[str, int]] = field(default_factory=Counter)
     # Topics a short answer already asks about: a second one on the same topic repeats it.
     explained: set[str] = field(default_factory=set)
     # Lists a short answer asks to name (an MCQ may show few of their topics), definitions an
@@ -143,7 +147,7 @@ class KindWriter(ShortAnswerKinds):
             seeds, key=lambda seed: (self._weight(seed[2]), abs(seed[0] - place), seed[0], seed[1])
         )
         for _, _, seed, write in ordered:
-            if seed in self.used_seeds:
+            if seed in self.used_seeds or self._list_asked_enough(seed):
                 continue
             item = write()
             if item is None or self._repeats_a_short_answer(item) or self._answers_another(item):
@@ -165,6 +169,23 @@ class KindWriter(ShortAnswerKinds):
             definitions.add(item.definition)
         if isinstance(item.seed[1], int) and item.seed[0] not in (DEFINITION, DESCRIBE_SHORT):
             self.family_uses[item.seed[1]] += 1
+        if item.seed[0] in (COVERED, OUTSIDER):
+            self.list_mcqs[item.seed[0], item.seed[1]] += 1
+
+    def _list_asked_enough(self, seed: tuple[Any, ...]) -> bool:
+        """A second "which is covered under X" on a short list asks the same thing with the
+        same distractors, and a third MCQ on one list (the four or five a one-list syllabus
+        would otherwise get) adds nothing: at most two MCQs per list, of two kinds when it is
+        short. A schedule's weeks are different subjects: one of each kind per few weeks."""
+        if seed[0] not in (COVERED, OUTSIDER):
+            return False
+        family = self.families_by_index[seed[1]]
+        if family.is_schedule:
+            allowed = max(1, len(family.topics) // WEEKS_PER_SCHEDULE_MCQ)
+            return self.list_mcqs[seed[0], seed[1]] >= allowed
+        asked = self.list_mcqs[COVERED, seed[1]] + self.list_mcqs[OUTSIDER, seed[1]]
+        short = len(family.topics) <= DISTRACTOR_COUNT
+        return asked >= MCQS_PER_LIST or (short and self.list_mcqs[seed[0], seed[1]] >= 1)
 
     def _answers_another(self, item: KindItem) -> bool:
         """An MCQ quoting the definition a short answer asks for answers it, and so do MCQs
