@@ -16,8 +16,9 @@ from assessments.content import (
     generate_offline,
     validate_content,
 )
-from assessments.content.item_rules import option_key
+from assessments.content.item_rules import mentions, option_key
 from assessments.content.kinds import (
+    BELONGS,
     COVERED,
     DEFINITION,
     OUTSIDER,
@@ -137,6 +138,35 @@ def test_odd_one_out_hides_a_topic_of_another_list_among_three_siblings() -> Non
         assert item.question["bloomLevel"] == "ANALYZE"
 
 
+# --- Which belongs with two topics -----------------------------------------------------------
+
+
+def test_belongs_with_shows_two_siblings_and_hides_the_third_among_the_courses_other_topics() -> (
+    None
+):
+    text = unseen_text("microeconomics-principles")
+    kinds = writer(text)
+    lists = {f.index: {t.key for t in f.topics} for f in kinds.families if not f.is_schedule}
+    items = list(kinds.candidates(BELONGS, 0))
+
+    assert items
+    for item in items:
+        home = lists[item.seed[1]]
+        assert option_key(item.key) in home
+        shown = [t for t in kinds.families_by_index[item.seed[1]].topics if t.key != item.key]
+        assert sum(mentions(item.question["prompt"], t.name) for t in shown) == 2
+        for distractor in item.distractors:  # taught, but in another list
+            owners = [index for index, keys in lists.items() if option_key(distractor) in keys]
+            assert owners and item.seed[1] not in owners
+        assert item.question["bloomLevel"] == "ANALYZE"
+        assert SearchableText.of(text).contains(item.question["sourceExcerpt"])
+
+
+def test_belongs_with_is_never_written_from_a_schedule_or_a_list_in_prose() -> None:
+    assert list(writer(ONE_SCHEDULE).candidates(BELONGS, 0)) == []
+    assert list(writer(unseen_text("intro-psychology-ua")).candidates(BELONGS, 0)) == []
+
+
 # --- Definitions ------------------------------------------------------------------------------
 
 
@@ -174,12 +204,7 @@ def test_short_answers_on_topics_carry_a_rubric_summing_to_their_points(kind: st
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 @pytest.mark.parametrize("text", [TWO_LISTS, ONE_SCHEDULE + DEFINITIONS], ids=["lists", "schedule"])
 def test_crafted_syllabi_give_valid_questionnaires(text: str, difficulty: str) -> None:
-    # Two lists asked at hard: the contrast short answer claims two sub-lists and each list
-    # takes two MCQs at most, so five items (see the refusal test below).
-    per_section = 2 if (text, difficulty) == (TWO_LISTS, "hard") else 3
-    options = GenerationOptions(
-        section_count=2, questions_per_section=per_section, difficulty=difficulty
-    )
+    options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
     content = generate_offline(syllabus_text=text, subject="S", options=options)
 
     validate_content(content, syllabus_text=text, options=options)
@@ -218,8 +243,7 @@ AT_DEFAULT_SIZE = {
     (RICHEST, "easy"),
     (RICHEST, "medium"),
     (RICHEST, "hard"),
-    # At easy only "which is covered" is asked, and at most two MCQs per list (one on a
-    # list of three): cs231 makes 11 honest items, not 12.
+    ("programming-paradigms-cs231", "easy"),
     ("programming-paradigms-cs231", "medium"),
 }
 
@@ -299,18 +323,30 @@ def accept_all(kinds: KindWriter, kind: str) -> list[str]:
     return keys
 
 
-def test_a_one_list_syllabus_gets_two_mcqs_on_its_list_not_five() -> None:
-    # The psychology syllabus's one list: its twelve content areas.
+def test_a_one_list_syllabus_gets_one_mcq_of_each_kind_on_its_list_not_five() -> None:
+    # The psychology syllabus's one list: its twelve content areas, nothing to set them against.
     kinds = writer(unseen_text("intro-psychology-ua"))
     (family,) = [family for family in kinds.families if not family.is_schedule]
     assert len(family.topics) == 12
 
     covered = accept_all(kinds, COVERED)
     outsiders = accept_all(kinds, OUTSIDER)
+    belongs = accept_all(kinds, BELONGS)
 
-    assert len(covered) == 2
-    assert outsiders == []  # the list's two MCQs are used up
-    assert kinds.list_mcqs[COVERED, family.index] == 2
+    assert len(covered) == 1
+    assert len(outsiders) == 1
+    assert belongs == []  # every distractor would be another course's topic
+
+
+def test_a_long_list_set_against_another_gets_two_of_a_kind() -> None:
+    # Computational biology: "Bioinformatics" (ten lectures) against structural biology.
+    kinds = writer(unseen_text("computational-biology-biosc1540"))
+    bioinformatics = next(f for f in kinds.families if f.name == "Bioinformatics")
+    assert len(bioinformatics.topics) >= 8
+
+    accept_all(kinds, COVERED)
+
+    assert kinds.list_mcqs[COVERED, bioinformatics.index] == 2
 
 
 def test_a_short_list_gets_one_mcq_of_each_kind() -> None:
@@ -334,15 +370,6 @@ def test_a_schedule_gets_one_mcq_of_each_kind_per_four_weeks() -> None:
     assert len(covered) == 1
 
 
-def test_two_lists_at_hard_are_refused_past_two_mcqs_per_list() -> None:
-    options = GenerationOptions(section_count=2, questions_per_section=3, difficulty="hard")
-
-    with pytest.raises(InsufficientSyllabusText) as raised:
-        generate_offline(syllabus_text=TWO_LISTS, subject="S", options=options)
-
-    assert raised.value.questions_possible == 5
-
-
 def test_the_thinner_unseen_syllabi_are_refused_rather_than_asked_the_same_list_again() -> None:
     with pytest.raises(InsufficientSyllabusText) as raised:
         generate_offline(
@@ -351,4 +378,4 @@ def test_the_thinner_unseen_syllabi_are_refused_rather_than_asked_the_same_list_
             options=GenerationOptions(),
         )
 
-    assert "only 9 distinct question(s)" in str(raised.value)
+    assert "only 10 distinct question(s)" in str(raised.value)

@@ -8,6 +8,10 @@ Kinds, and the level of understanding each asks for:
   when it has none, topics of other courses (`vocabulary`), shaped like the key.
 - OUTSIDER (ANALYZE): "Three of these topics are taught together under “vector semantics”.
   Which one is not?" Three siblings and one topic of an unrelated list, the key.
+- BELONGS (ANALYZE): "Monopoly and Oligopoly are taught together in this course. Which of
+  these topics is taught with them?" The key is a third topic of their list, the distractors
+  topics of the course's unrelated lists (never other courses'): every option is taught, only
+  knowing how the topics relate tells them apart.
 - DEFINITION (UNDERSTAND): "Which term does the syllabus define as follows: “…”?"
 - TOPIC_SHORT (REMEMBER at easy, UNDERSTAND otherwise): a list, or a topic with its siblings.
 - RELATE_SHORT (ANALYZE): how two topics of one list are related, with an example.
@@ -42,10 +46,12 @@ from .shorts import (
 from .vocabulary import foreign_topics, styled_like
 
 COVERED, OUTSIDER, DEFINITION = "COVERED", "OUTSIDER", "DEFINITION"
-MCQ_KINDS = (COVERED, OUTSIDER, DEFINITION)
+BELONGS = "BELONGS"
+MCQ_KINDS = (COVERED, OUTSIDER, BELONGS, DEFINITION)
+LIST_KINDS = (COVERED, OUTSIDER, BELONGS)
 DISTRACTOR_COUNT = 3
 WEEKS_PER_SCHEDULE_MCQ = 4
-MCQS_PER_LIST = 2
+LONG_LIST = 5
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
 DISTRACTOR_POOL = {"easy": 6, "medium": 5, "hard": 4}
@@ -84,6 +90,11 @@ _OUTSIDER_TEMPLATES = {
         "All but one of these topics are on the course schedule. Which one is the exception?",
     ),
 }
+_BELONGS_TEMPLATES = (
+    "{first} and {second} are taught together in this course. Which of these topics is taught "
+    "with them?",
+    "The course teaches {first_lower} alongside {second}. Which of these topics belongs with them?",
+)
 _DEFINITION_TEMPLATES = {
     "sentence": "Which term does the syllabus define as follows? “{definition}”",
     "gloss": "Which of these does the course describe as follows? “{definition}”",
@@ -137,6 +148,7 @@ class KindWriter(ShortAnswerKinds):
         seeds = {
             COVERED: self._covered_seeds,
             OUTSIDER: self._outsider_seeds,
+            BELONGS: self._belongs_seeds,
             DEFINITION: self._definition_seeds,
             TOPIC_SHORT: self._topic_seeds,
             RELATE_SHORT: self._relate_seeds,
@@ -169,23 +181,27 @@ class KindWriter(ShortAnswerKinds):
             definitions.add(item.definition)
         if isinstance(item.seed[1], int) and item.seed[0] not in (DEFINITION, DESCRIBE_SHORT):
             self.family_uses[item.seed[1]] += 1
-        if item.seed[0] in (COVERED, OUTSIDER):
+        if item.seed[0] in LIST_KINDS:
             self.list_mcqs[item.seed[0], item.seed[1]] += 1
 
     def _list_asked_enough(self, seed: tuple[Any, ...]) -> bool:
-        """A second "which is covered under X" on a short list asks the same thing with the
-        same distractors, and a third MCQ on one list (the four or five a one-list syllabus
-        would otherwise get) adds nothing: at most two MCQs per list, of two kinds when it is
-        short. A schedule's weeks are different subjects: one of each kind per few weeks."""
-        if seed[0] not in (COVERED, OUTSIDER):
+        """A second "which is covered under X" (or odd one out of X) on a short list asks the
+        same thing with the same distractors, and the four or five a one-list syllabus would
+        otherwise get add nothing: one MCQ of each kind per list, two on a long list the
+        course sets against another (the C half and the Haskell half of a course: there the
+        distractors are the other half's topics). A schedule's weeks are different subjects:
+        one of each kind per few weeks."""
+        if seed[0] not in LIST_KINDS:
             return False
         family = self.families_by_index[seed[1]]
+        allowed = 1
         if family.is_schedule:
             allowed = max(1, len(family.topics) // WEEKS_PER_SCHEDULE_MCQ)
-            return self.list_mcqs[seed[0], seed[1]] >= allowed
-        asked = self.list_mcqs[COVERED, seed[1]] + self.list_mcqs[OUTSIDER, seed[1]]
-        short = len(family.topics) <= DISTRACTOR_COUNT
-        return asked >= MCQS_PER_LIST or (short and self.list_mcqs[seed[0], seed[1]] >= 1)
+        elif len(family.topics) >= LONG_LIST and any(
+            other.index not in family.related and not other.is_schedule for other in self.families
+        ):
+            allowed = 2
+        return self.list_mcqs[seed[0], seed[1]] >= allowed
 
     def _answers_another(self, item: KindItem) -> bool:
         """An MCQ quoting the definition a short answer asks for answers it, and so do MCQs
@@ -266,6 +282,19 @@ class KindWriter(ShortAnswerKinds):
                 seed = (OUTSIDER, family.index, number)
                 write = bind(self._outsider, family, number, seed)
                 seeds.append((family.start, number, seed, write))
+        return seeds
+
+    def _belongs_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
+        seeds = []
+        for family in self.families:
+            # Topics taught together: a bulleted list's, not a schedule's consecutive weeks
+            # nor a list in prose, which sums up the others.
+            if family.kind != "list" or len(family.topics) < 3:
+                continue
+            for position, topic in enumerate(family.topics):
+                seed = (BELONGS, family.index, topic.key)
+                write = bind(self._belongs, family, topic, position, seed)
+                seeds.append((topic.start, position, seed, write))
         return seeds
 
     def _definition_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
@@ -354,6 +383,44 @@ class KindWriter(ShortAnswerKinds):
             ),
         )
 
+    def _belongs(
+        self, family: Family, key: ListedTopic, position: int, seed: tuple[Any, ...]
+    ) -> KindItem | None:
+        reserved = self._reserved()
+        if key.key in reserved:
+            return None
+        shown = [
+            topic
+            for topic in _neighbours(family.topics, position, len(family.topics))
+            if topic.key not in reserved and not self.named(topic.name)
+        ][:2]
+        if len(shown) < 2:
+            return None
+        distractors = self._distractors(
+            key.name, family, exclude=[t.name for t in shown], foreign=False
+        )
+        if distractors is None:
+            return None
+        template = _BELONGS_TEMPLATES[position % len(_BELONGS_TEMPLATES)]
+        first, second = sorted((t.name for t in shown), key=lambda name: name.lower())
+        return self._mcq(
+            BELONGS,
+            template.format(
+                first=first, first_lower=_lower_first(first), second=_lower_first(second)
+            ),
+            key.name,
+            distractors,
+            basis=Basis(
+                seed=seed,
+                place=key.start,
+                source=excerpt(self.text, family.start, family.end),
+                topic=family.name,
+                bloom="ANALYZE",
+                subjects=subjects_of(family),
+                families=(family.index,),
+            ),
+        )
+
     def _definition(self, definition: Definition, seed: tuple[Any, ...]) -> KindItem | None:
         term = collapse_whitespace(definition.term)
         meaning = collapse_whitespace(definition.definition)
@@ -400,10 +467,16 @@ class KindWriter(ShortAnswerKinds):
         return [topic.name for family in self.families for topic in family.topics]
 
     def _distractors(
-        self, key: str, family: Family, *, exclude: Sequence[str], count: int = DISTRACTOR_COUNT
+        self,
+        key: str,
+        family: Family,
+        *,
+        exclude: Sequence[str],
+        count: int = DISTRACTOR_COUNT,
+        foreign: bool = True,
     ) -> list[str] | None:
         """Topics of the unrelated families that share no content word with `family`'s listing;
-        topics of other courses when those run short."""
+        topics of other courses when those run short (and `foreign`)."""
         excluded = {option_key(name) for name in (key, *exclude)} | self._reserved()
         # A neighbouring list (next week's topics) is often the same subject continued:
         # "Attention" is no outsider to large language models. Lists further away come first.
@@ -440,9 +513,11 @@ class KindWriter(ShortAnswerKinds):
                 break
         pool = list(dict.fromkeys(pool))
         picked = self._pick(key, pool, count)
-        if picked is None:
-            foreign = [name for name in self._foreign_for(key) if option_key(name) not in excluded]
-            picked = self._pick(key, [*pool, *foreign], count)
+        if picked is None and foreign:
+            elsewhere = [
+                name for name in self._foreign_for(key) if option_key(name) not in excluded
+            ]
+            picked = self._pick(key, [*pool, *elsewhere], count)
         return picked
 
     def _reserved(self) -> set[str]:
@@ -520,6 +595,18 @@ def _cap(label: str) -> str:
     quote = "“" if label.startswith("“") else ""
     body = label[len(quote) :]
     return quote + body[:1].upper() + body[1:]
+
+
+def _lower_first(name: str) -> str:
+    """A topic inside a sentence: "Opportunity cost" → "opportunity cost"; acronyms and
+    proper names ("TF-IDF", "Nash equilibrium") as they are."""
+    first = name.split()[0]
+    if first[1:].islower() and first[:1].isupper() and first.lower() not in _PROPER_WORDS:
+        return name[:1].lower() + name[1:]
+    return name
+
+
+_PROPER_WORDS = frozenset("nash bayes markov bayesian gaussian turing boolean".split())
 
 
 def _neighbours(topics: Sequence[ListedTopic], position: int, count: int) -> list[ListedTopic]:
