@@ -23,13 +23,18 @@ SENTENCE = "SENTENCE"
 _MCQ_ROTATION = {
     "easy": ((COVERED,),),
     "medium": ((SENTENCE,), (DEFINITION, BELONGS, COVERED), (OUTSIDER, DEFINITION)),
-    "hard": ((OUTSIDER, BELONGS, DEFINITION), (DEFINITION, BELONGS, OUTSIDER)),
+    "hard": ((OUTSIDER, BELONGS, DEFINITION), (DEFINITION, OUTSIDER, BELONGS)),
 }
 _SHORT_ROTATION = {
     "easy": ((TOPIC_SHORT,),),
     "medium": ((DESCRIBE_SHORT, TOPIC_SHORT),),
-    # A contrast claims two lists no MCQ may then show: one, then definitions or one list.
-    "hard": ((RELATE_SHORT, DESCRIBE_SHORT), (DESCRIBE_SHORT, TOPIC_SHORT)),
+    # A contrast claims two lists no MCQ may then show: one in three short answers, the
+    # others describe a definition or name one list.
+    "hard": (
+        (RELATE_SHORT, DESCRIBE_SHORT),
+        (DESCRIBE_SHORT, TOPIC_SHORT),
+        (DESCRIBE_SHORT, TOPIC_SHORT),
+    ),
 }
 
 
