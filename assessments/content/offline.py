@@ -935,6 +935,7 @@ class _QuestionnaireBuilder:
             question_id = f"s{draft.number}q{position + 1}"
             sentence = draft.planned[position] if position < len(draft.planned) else None
             question = None
+            self.kinds.section = draft.number
             for step in self.recipe.steps(question_type, self.written[question_type]):
                 if step != SENTENCE:
                     item = self._kind_item(step, draft.place)
@@ -1124,6 +1125,8 @@ class _QuestionnaireBuilder:
         if any(earlier.key == answer.key for earlier in self.answers):
             return None  # one key per assessment (DUPLICATE_KEY)
         if not _blankable(sentence.text, answer.display):
+            return None
+        if self.kinds.quotes_an_asked_definition(sentence.start, sentence.end):
             return None
         blanked = _blank_out(sentence.text, answer)
         if blanked is None:
@@ -1329,15 +1332,20 @@ BLANK_KEY_MAX_ZIPF = 4.0
 def _blankable(sentence: str, key: str) -> bool:
     """A blank tests the subject only when its key is a term of the subject (not "languages",
     "relationships", "design": the rest of a sentence rarely rules out every other option for
-    a common word) and its sentence is about the subject rather than the course."""
+    a common word) and its sentence is about the subject rather than the course. A question
+    the course asks ("Are some of our basic traits there from birth?") states no fact: any
+    option makes an equally good question, so it is never blanked."""
     words = content_words(key)
     return (
         bool(words)
+        and not _ASKS.search(sentence)
         and min(zipf(word) for word in words) < BLANK_KEY_MAX_ZIPF
         and not _ABOUT_THE_COURSE.search(sentence)
         and not completes_a_set_phrase(sentence, key)
     )
 
+
+_ASKS = re.compile(rf"\?[{_CLOSERS}]*\s*$")
 
 # Pairs said together so often that one half gives the other away: "the relationship between
 # _____ and outputs", "How do nature and _____ interact".

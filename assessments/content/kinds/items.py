@@ -50,7 +50,7 @@ BELONGS = "BELONGS"
 MCQ_KINDS = (COVERED, OUTSIDER, BELONGS, DEFINITION)
 LIST_KINDS = (COVERED, OUTSIDER, BELONGS)
 DISTRACTOR_COUNT = 3
-WEEKS_PER_SCHEDULE_MCQ = 4
+WEEKS_PER_SCHEDULE_MCQ = 3
 LONG_LIST = 5
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
@@ -122,6 +122,9 @@ class KindWriter(ShortAnswerKinds):
     # Lists a short answer asks to name (an MCQ may show few of their topics), definitions an
     # MCQ quotes and definitions a short answer asks for (never both: one answers the other).
     asked_families: set[int] = field(default_factory=set)
+    # The earliest section asking to name each list: see `_asked_from_here`.
+    asked_in: dict[int, int] = field(default_factory=dict)
+    section: int = 1  # the section being written (set by the questionnaire builder)
     quoted_definitions: set[int] = field(default_factory=set)
     used_keys: set[str] = field(default_factory=set)  # of the MCQs accepted so far
     shown_topics: set[str] = field(default_factory=set)  # their options
@@ -176,6 +179,8 @@ class KindWriter(ShortAnswerKinds):
             self.shown_topics.update(option_key(text) for text in (item.key, *item.distractors))
         if short:
             self.asked_families.update(item.families)
+            for index in item.families:
+                self.asked_in[index] = min(self.asked_in.get(index, self.section), self.section)
         if item.definition is not None:
             definitions = self.asked_definitions if short else self.quoted_definitions
             definitions.add(item.definition)
@@ -196,7 +201,7 @@ class KindWriter(ShortAnswerKinds):
         family = self.families_by_index[seed[1]]
         allowed = 1
         if family.is_schedule:
-            allowed = max(1, len(family.topics) // WEEKS_PER_SCHEDULE_MCQ)
+            allowed = -(-len(family.topics) // WEEKS_PER_SCHEDULE_MCQ)  # rounded up
         elif len(family.topics) >= LONG_LIST and any(
             other.index not in family.related and not other.is_schedule for other in self.families
         ):
@@ -205,8 +210,8 @@ class KindWriter(ShortAnswerKinds):
 
     def _answers_another(self, item: KindItem) -> bool:
         """An MCQ quoting the definition a short answer asks for answers it, and so do MCQs
-        showing the topics of a list a short answer asks to name, unless enough of the list
-        stays unshown for the short answer."""
+        showing the topics of a list a short answer of this section or a later one asks to
+        name, unless enough of the list stays unshown for the short answer."""
         short = item.kind in SHORT_KINDS
         definitions = self.quoted_definitions if short else self.asked_definitions
         if item.definition in definitions:
@@ -215,10 +220,10 @@ class KindWriter(ShortAnswerKinds):
         shown = self.shown_topics | options
         if short:
             asked = [self.families_by_index[index] for index in item.families]
-        else:  # the lists this MCQ shows topics of
+        else:  # the lists this MCQ shows topics of, asked where the candidate would see it
             asked = [
                 self.families_by_index[index]
-                for index in self.asked_families
+                for index in self._asked_from_here()
                 if any(t.key in options for t in self.families_by_index[index].topics)
             ]
         # By topic, not by list: "Booleans" shown under the Haskell list answers part of
@@ -227,6 +232,21 @@ class KindWriter(ShortAnswerKinds):
             sum(topic.key not in shown for topic in family.topics)
             < min(ASKED_AT_MOST, len(family.topics))
             for family in asked
+        )
+
+    def _asked_from_here(self) -> list[int]:
+        """The lists a short answer asks to name in this section or a later one: sections are
+        revealed one at a time, so an MCQ of a later section cannot help answer them."""
+        return [index for index, section in self.asked_in.items() if section >= self.section]
+
+    def quotes_an_asked_definition(self, start: int, end: int) -> bool:
+        """Whether text[start:end] (a sentence to blank) holds a definition a short answer asks
+        for: the blanked sentence would show the candidate that answer."""
+        return any(
+            definition.start in self.asked_definitions
+            and definition.start < end
+            and start < definition.end
+            for definition in self.matter.definitions
         )
 
     def _repeats_a_short_answer(self, item: KindItem) -> bool:
@@ -521,12 +541,12 @@ class KindWriter(ShortAnswerKinds):
         return picked
 
     def _reserved(self) -> set[str]:
-        """The topics of the short lists short answers ask to name: no MCQ shows them. (From
-        a long list an MCQ may show some, as long as enough stay unshown: see
-        `_answers_another`.)"""
+        """The topics of the short lists a short answer of this section or a later one asks
+        to name: no MCQ here shows them. (From a long list an MCQ may show some, as long as
+        enough stay unshown: see `_answers_another`.)"""
         return {
             topic.key
-            for index in self.asked_families
+            for index in self._asked_from_here()
             for topic in self.families_by_index[index].topics
             if len(self.families_by_index[index].topics) < 2 * ASKED_AT_MOST
         }
