@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from assessments.content import (
     generate_offline,
     validate_content,
 )
+from assessments.content.kinds import DESCRIBE_SHORT, KindWriter
 from assessments.content.offline import (
     BLANK,
     _blankable,
@@ -32,9 +34,11 @@ from assessments.content.offline import (
     split_sentences,
 )
 from assessments.content.rubric import render_rubric
+from assessments.content.subject import subject_matter
 from assessments.content.text import SearchableText, collapse_whitespace
 
 from .samples import SAMPLE_SYLLABI
+from .test_golden_set import UNSEEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -581,3 +585,34 @@ def test_a_blank_completing_a_set_phrase_is_never_written(sentence: str, key: st
 )
 def test_a_blank_beside_an_unpaired_word_is_kept(sentence: str, key: str) -> None:
     assert not completes_a_set_phrase(sentence, key)
+
+
+def test_a_question_the_course_asks_is_never_blanked() -> None:
+    # From the psychology syllabus: any option makes an equally good question.
+    assert not _blankable("Are some of our basic traits there from birth?", "traits")
+    assert not _blankable(
+        "How can we perceive the world so well, yet also have our eyes and ears fooled by "
+        "illusions?",
+        "illusions",
+    )
+
+
+def test_a_definition_a_short_answer_asks_for_is_never_blanked() -> None:
+    text = UNSEEN["intro-psychology-ua"]["text"]
+    kinds = KindWriter(
+        text=text,
+        matter=subject_matter(text),
+        difficulty="medium",
+        mcq_points=1,
+        short_points=5,
+        rng=random.Random(7),
+    )
+    (definition,) = [d for d in kinds.matter.definitions if d.term == "Psychology"]
+    assert not kinds.quotes_an_asked_definition(definition.start, definition.end)
+
+    asked = next(kinds.candidates(DESCRIBE_SHORT, 0))
+    kinds.accept(asked)
+
+    assert asked.question["prompt"].startswith("What is Psychology?")
+    assert kinds.quotes_an_asked_definition(definition.start, definition.end)
+    assert not kinds.quotes_an_asked_definition(0, definition.start)
