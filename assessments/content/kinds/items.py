@@ -33,7 +33,7 @@ from typing import Any
 from ..item_rules import option_key
 from ..subject import Definition, SubjectMatter, same_topic
 from ..text import collapse_whitespace
-from .common import Basis, KindItem, bind, form_of, subjects_of
+from .common import Basis, KindItem, bind, form_of, list_basis, subjects_of
 from .families import Family, ListedTopic, content_lemmas, excerpt, families, topic_excerpt
 from .shorts import (
     ASKED_AT_MOST,
@@ -430,14 +430,13 @@ class KindWriter(ShortAnswerKinds):
             ),
             key.name,
             distractors,
-            basis=Basis(
-                seed=seed,
+            basis=list_basis(
+                self.text,
+                family,
+                seed,
                 place=key.start,
-                source=excerpt(self.text, family.start, family.end),
-                topic=family.name,
                 bloom="ANALYZE",
                 subjects=subjects_of(family),
-                families=(family.index,),
             ),
         )
 
