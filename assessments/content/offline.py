@@ -370,11 +370,17 @@ _SCHEDULE = re.compile(
 _BIBLIOGRAPHY = re.compile(r"\b(?:edition|ed\.|eds\.|copyright|isbn|publisher|press|vol\.)", re.I)
 
 
+# A numbered unit's title: its number, then only capitalised words and short function words.
+_NUMBERED_TITLE = re.compile(r"^\d{1,2}\s+(?:(?:[A-Z][\w'’&-]*|and|of|the|to|in|on|for|&)\s*)+$")
+
+
 def _is_question_material(sentence: str) -> bool:
     if not MIN_SENTENCE_LENGTH <= len(sentence) <= MAX_SENTENCE_LENGTH:
         return False
     if len(sentence.split()) < 5 or sentence.endswith(":"):
         return False  # fragments, and lead-ins to a list
+    if _NUMBERED_TITLE.match(sentence):
+        return False  # "1 Introduction to Sociological Theory and Perspectives": a heading
     visible = [char for char in sentence if not char.isspace()]
     letters = sum(char.isalpha() for char in visible)
     digits = sum(char.isdigit() for char in visible)
@@ -1415,11 +1421,12 @@ def _shape_likeness(term: Term, answer: Term) -> float:
 
 def _blank_out(sentence: str, term: Term) -> tuple[str, str] | None:
     """(`sentence` with the term blanked, the answer as written there), or None when the term
-    is absent or written two ways in it (blanking one would leave the other as a giveaway)."""
-    found = {match.group().lower() for match in term.pattern.finditer(sentence)}
-    written = {collapse_whitespace(variant) for variant in found}
-    if len(written) != 1:
-        return None
+    is absent or written twice in it (blanking one would leave the other as a giveaway, and
+    two blanks cue each other)."""
+    matches = [match.group().lower() for match in term.pattern.finditer(sentence)]
+    written = {collapse_whitespace(variant) for variant in matches}
+    if len(written) != 1 or len(matches) > 1:
+        return None  # two blanks for one answer: each is a cue to the other
     return term.pattern.sub(BLANK, sentence), term.forms[written.pop()]
 
 

@@ -28,7 +28,9 @@ from assessments.content import (
 from assessments.content.kinds import DESCRIBE_SHORT, KindWriter
 from assessments.content.offline import (
     BLANK,
+    _blank_out,
     _blankable,
+    _is_question_material,
     completes_a_set_phrase,
     extract_key_terms,
     split_sentences,
@@ -616,3 +618,20 @@ def test_a_definition_a_short_answer_asks_for_is_never_blanked() -> None:
     assert asked.question["prompt"].startswith("What is Psychology?")
     assert kinds.quotes_an_asked_definition(definition.start, definition.end)
     assert not kinds.quotes_an_asked_definition(0, definition.start)
+
+
+def test_a_numbered_unit_title_is_no_sentence_to_blank() -> None:
+    assert not _is_question_material("1 Introduction to Sociological Theory and Perspectives")
+    assert _is_question_material("We start with bioinformatics to learn fundamentals of genomics.")
+
+
+def test_a_key_written_twice_in_its_sentence_is_never_blanked() -> None:
+    text = UNSEEN["intro-sociology-su"]["text"]
+    sentences = split_sentences(text, subject_matter(text))
+    terms = extract_key_terms([sentence for sentence in sentences if sentence.subject])
+    objective = next(s for s in sentences if "core concepts of sociology" in s.text)
+    by_name = {term.display: term for term in terms.of(objective)}
+
+    # "...the core concepts of sociology and ... the diverse subject matter of sociology."
+    assert _blank_out(objective.text, by_name["Sociology"]) is None
+    assert _blank_out(objective.text, by_name["diverse subject matter"]) is not None

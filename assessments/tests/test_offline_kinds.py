@@ -397,3 +397,23 @@ def test_a_list_a_short_answer_asks_for_is_shown_only_in_later_sections() -> Non
     assert not shown(1) & asked
     assert not shown(2) & asked
     assert shown(3) & asked
+
+
+# --- Numbered units (the sociology syllabus: "4              Culture") ------------------------
+
+
+def test_a_numbered_unit_is_named_without_its_number() -> None:
+    kinds = writer(unseen_text("intro-sociology-su"))
+
+    names = {family.name for family in kinds.families}
+
+    assert {"Sociological Research", "Culture", "Socialization"} <= names
+    assert not any(name[:1].isdigit() for name in names)
+
+
+def test_a_key_echoing_its_heading_is_never_asked_under_it() -> None:
+    # "Resocialization & Readjustment" under "Socialization": the word gives the key away.
+    for item in writer(unseen_text("intro-sociology-su")).candidates(COVERED, 0):
+        heading = item.question["topic"].lower()
+        if not any(d.lower().find(heading) >= 0 for d in item.distractors):
+            assert heading not in item.key.lower()

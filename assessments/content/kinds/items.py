@@ -50,7 +50,7 @@ BELONGS = "BELONGS"
 MCQ_KINDS = (COVERED, OUTSIDER, BELONGS, DEFINITION)
 LIST_KINDS = (COVERED, OUTSIDER, BELONGS)
 DISTRACTOR_COUNT = 3
-WEEKS_PER_SCHEDULE_MCQ = 3
+WEEKS_PER_SCHEDULE_MCQ = 4
 LONG_LIST = 5
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
@@ -340,6 +340,8 @@ class KindWriter(ShortAnswerKinds):
         distractors = self._distractors(key.name, family, exclude=())
         if distractors is None:
             return None
+        if _echoes(key.name, family.name) and not any(_echoes(d, family.name) for d in distractors):
+            return None  # "Resocialization" under “Socialization”: the word gives it away
         prompt = template.format(label=family.label, label_cap=_cap(family.label), sibling=sibling)
         return self._mcq(
             COVERED,
@@ -614,6 +616,18 @@ def _cap(label: str) -> str:
     quote = "“" if label.startswith("“") else ""
     body = label[len(quote) :]
     return quote + body[:1].upper() + body[1:]
+
+
+def _echoes(topic: str, heading: str) -> bool:
+    """Whether a topic repeats a word of the heading it is listed under (or a longer word
+    holding it: "Resocialization" under "Socialization")."""
+    heading_words = [w for w in re.findall(r"[a-z]+", heading.lower()) if len(w) >= 5]
+    return any(
+        h in w or w in h
+        for w in re.findall(r"[a-z]+", topic.lower())
+        if len(w) >= 5
+        for h in heading_words
+    )
 
 
 def _lower_first(name: str) -> str:
