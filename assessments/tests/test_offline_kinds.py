@@ -362,7 +362,7 @@ def test_a_short_list_gets_one_mcq_of_each_kind() -> None:
     assert kinds.list_mcqs[COVERED, game_theory.index] == 1
 
 
-def test_a_schedule_gets_one_mcq_of_each_kind_per_three_weeks() -> None:
+def test_a_schedule_gets_one_mcq_of_each_kind_per_four_weeks_rounded_up() -> None:
     kinds = writer(ONE_SCHEDULE)
     (schedule,) = kinds.families
     assert len(schedule.topics) == 5  # "Introduction" names no subject
