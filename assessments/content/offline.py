@@ -370,11 +370,17 @@ _SCHEDULE = re.compile(
 _BIBLIOGRAPHY = re.compile(r"\b(?:edition|ed\.|eds\.|copyright|isbn|publisher|press|vol\.)", re.I)
 
 
+# A numbered unit's title: its number, then only capitalised words and short function words.
+_NUMBERED_TITLE = re.compile(r"^\d{1,2}\s+(?:(?:[A-Z][\w'’&-]*|and|of|the|to|in|on|for|&)\s*)+$")
+
+
 def _is_question_material(sentence: str) -> bool:
     if not MIN_SENTENCE_LENGTH <= len(sentence) <= MAX_SENTENCE_LENGTH:
         return False
     if len(sentence.split()) < 5 or sentence.endswith(":"):
         return False  # fragments, and lead-ins to a list
+    if _NUMBERED_TITLE.match(sentence):
+        return False  # "1 Introduction to Sociological Theory and Perspectives": a heading
     visible = [char for char in sentence if not char.isspace()]
     letters = sum(char.isalpha() for char in visible)
     digits = sum(char.isdigit() for char in visible)
@@ -935,6 +941,7 @@ class _QuestionnaireBuilder:
             question_id = f"s{draft.number}q{position + 1}"
             sentence = draft.planned[position] if position < len(draft.planned) else None
             question = None
+            self.kinds.section = draft.number
             for step in self.recipe.steps(question_type, self.written[question_type]):
                 if step != SENTENCE:
                     item = self._kind_item(step, draft.place)
@@ -1124,6 +1131,8 @@ class _QuestionnaireBuilder:
         if any(earlier.key == answer.key for earlier in self.answers):
             return None  # one key per assessment (DUPLICATE_KEY)
         if not _blankable(sentence.text, answer.display):
+            return None
+        if self.kinds.quotes_an_asked_definition(sentence.start, sentence.end):
             return None
         blanked = _blank_out(sentence.text, answer)
         if blanked is None:
@@ -1329,13 +1338,57 @@ BLANK_KEY_MAX_ZIPF = 4.0
 def _blankable(sentence: str, key: str) -> bool:
     """A blank tests the subject only when its key is a term of the subject (not "languages",
     "relationships", "design": the rest of a sentence rarely rules out every other option for
-    a common word) and its sentence is about the subject rather than the course."""
+    a common word) and its sentence is about the subject rather than the course. A question
+    the course asks ("Are some of our basic traits there from birth?") states no fact: any
+    option makes an equally good question, so it is never blanked."""
     words = content_words(key)
     return (
         bool(words)
+        and not _ASKS.search(sentence)
         and min(zipf(word) for word in words) < BLANK_KEY_MAX_ZIPF
         and not _ABOUT_THE_COURSE.search(sentence)
+        and not completes_a_set_phrase(sentence, key)
     )
+
+
+_ASKS = re.compile(rf"\?[{_CLOSERS}]*\s*$")
+
+# Pairs said together so often that one half gives the other away: "the relationship between
+# _____ and outputs", "How do nature and _____ interact".
+_SET_PAIRS = frozenset(
+    frozenset(pair.split("/"))
+    for pair in (
+        "input/output supply/demand cost/benefit strength/weakness advantage/disadvantage "
+        "theory/practice cause/effect nature/nurture problem/solution question/answer "
+        "hardware/software qualitative/quantitative mind/body buyer/seller import/export "
+        "asset/liability debit/credit reading/writing listening/speaking teaching/learning "
+        "sensation/perception structure/function form/function genotype/phenotype "
+        "prokaryote/eukaryote mitosis/meiosis predator/prey client/server encoder/decoder"
+    ).split()
+)
+_PAIRED = re.compile(r"([A-Za-z-]+)\s+(?:and|or|&|vs\.?|versus)\s+([A-Za-z-]+)")
+
+
+def completes_a_set_phrase(sentence: str, key: str) -> bool:
+    """Whether the key is one half of a set pair whose other half stands next to it in the
+    sentence: the blank is then answered by the phrase, not by knowing the subject."""
+    key_words = key.lower().split()
+    if not key_words:
+        return False
+    halves = {_pair_word(key_words[0]), _pair_word(key_words[-1])}
+    for match in _PAIRED.finditer(sentence):
+        first, second = (_pair_word(word) for word in match.groups())
+        if frozenset((first, second)) in _SET_PAIRS and halves & {first, second}:
+            return True
+    return False
+
+
+def _pair_word(word: str) -> str:
+    word = word.lower()
+    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("s", "")):
+        if word.endswith(ending) and len(word) > len(ending) + 2 and not word.endswith("ss"):
+            return word[: -len(ending)] + replacement
+    return word
 
 
 def _breaks_an_item_rule(statement: str, texts: list[str], groups: list[frozenset[str]]) -> bool:
@@ -1368,11 +1421,12 @@ def _shape_likeness(term: Term, answer: Term) -> float:
 
 def _blank_out(sentence: str, term: Term) -> tuple[str, str] | None:
     """(`sentence` with the term blanked, the answer as written there), or None when the term
-    is absent or written two ways in it (blanking one would leave the other as a giveaway)."""
-    found = {match.group().lower() for match in term.pattern.finditer(sentence)}
-    written = {collapse_whitespace(variant) for variant in found}
-    if len(written) != 1:
-        return None
+    is absent or written twice in it (blanking one would leave the other as a giveaway, and
+    two blanks cue each other)."""
+    matches = [match.group().lower() for match in term.pattern.finditer(sentence)]
+    written = {collapse_whitespace(variant) for variant in matches}
+    if len(written) != 1 or len(matches) > 1:
+        return None  # two blanks for one answer: each is a cue to the other
     return term.pattern.sub(BLANK, sentence), term.forms[written.pop()]
 
 

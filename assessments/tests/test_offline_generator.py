@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -24,11 +25,22 @@ from assessments.content import (
     generate_offline,
     validate_content,
 )
-from assessments.content.offline import BLANK, extract_key_terms, split_sentences
+from assessments.content.kinds import DESCRIBE_SHORT, KindWriter
+from assessments.content.offline import (
+    BLANK,
+    _blank_out,
+    _blankable,
+    _is_question_material,
+    completes_a_set_phrase,
+    extract_key_terms,
+    split_sentences,
+)
 from assessments.content.rubric import render_rubric
+from assessments.content.subject import subject_matter
 from assessments.content.text import SearchableText, collapse_whitespace
 
 from .samples import SAMPLE_SYLLABI
+from .test_golden_set import UNSEEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -542,3 +554,84 @@ def test_sample_syllabus_output_is_deterministic(sample_texts: dict[str, str]) -
     second = generate_offline(syllabus_text=text, subject="Statistics", options=options)
 
     assert first == second
+
+
+# --- Blanks a set phrase gives away (real syllabus sentences) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key"),
+    [
+        ("Production function and the relationship between inputs and outputs", "inputs"),
+        ("How do nature and nurture interact to shape us?", "nurture"),
+        ("Weigh the costs and benefits of each policy.", "benefits"),
+    ],
+)
+def test_a_blank_completing_a_set_phrase_is_never_written(sentence: str, key: str) -> None:
+    assert completes_a_set_phrase(sentence, key)
+    assert not _blankable(sentence, key)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "key"),
+    [
+        (
+            "We start with bioinformatics to learn fundamentals of genomics and transcriptomics.",
+            "transcriptomics",
+        ),
+        (
+            "Use data visualization as a tool for examining data and communicating results",
+            "data visualization",
+        ),
+    ],
+)
+def test_a_blank_beside_an_unpaired_word_is_kept(sentence: str, key: str) -> None:
+    assert not completes_a_set_phrase(sentence, key)
+
+
+def test_a_question_the_course_asks_is_never_blanked() -> None:
+    # From the psychology syllabus: any option makes an equally good question.
+    assert not _blankable("Are some of our basic traits there from birth?", "traits")
+    assert not _blankable(
+        "How can we perceive the world so well, yet also have our eyes and ears fooled by "
+        "illusions?",
+        "illusions",
+    )
+
+
+def test_a_definition_a_short_answer_asks_for_is_never_blanked() -> None:
+    text = UNSEEN["intro-psychology-ua"]["text"]
+    kinds = KindWriter(
+        text=text,
+        matter=subject_matter(text),
+        difficulty="medium",
+        mcq_points=1,
+        short_points=5,
+        rng=random.Random(7),
+    )
+    (definition,) = [d for d in kinds.matter.definitions if d.term == "Psychology"]
+    assert not kinds.quotes_an_asked_definition(definition.start, definition.end)
+
+    asked = next(kinds.candidates(DESCRIBE_SHORT, 0))
+    kinds.accept(asked)
+
+    assert asked.question["prompt"].startswith("What is Psychology?")
+    assert kinds.quotes_an_asked_definition(definition.start, definition.end)
+    assert not kinds.quotes_an_asked_definition(0, definition.start)
+
+
+def test_a_numbered_unit_title_is_no_sentence_to_blank() -> None:
+    assert not _is_question_material("1 Introduction to Sociological Theory and Perspectives")
+    assert _is_question_material("We start with bioinformatics to learn fundamentals of genomics.")
+
+
+def test_a_key_written_twice_in_its_sentence_is_never_blanked() -> None:
+    text = UNSEEN["intro-sociology-su"]["text"]
+    sentences = split_sentences(text, subject_matter(text))
+    terms = extract_key_terms([sentence for sentence in sentences if sentence.subject])
+    objective = next(s for s in sentences if "core concepts of sociology" in s.text)
+    by_name = {term.display: term for term in terms.of(objective)}
+
+    # "...the core concepts of sociology and ... the diverse subject matter of sociology."
+    assert _blank_out(objective.text, by_name["Sociology"]) is None
+    assert _blank_out(objective.text, by_name["diverse subject matter"]) is not None

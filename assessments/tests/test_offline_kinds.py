@@ -16,8 +16,9 @@ from assessments.content import (
     generate_offline,
     validate_content,
 )
-from assessments.content.item_rules import option_key
+from assessments.content.item_rules import mentions, option_key
 from assessments.content.kinds import (
+    BELONGS,
     COVERED,
     DEFINITION,
     OUTSIDER,
@@ -137,6 +138,35 @@ def test_odd_one_out_hides_a_topic_of_another_list_among_three_siblings() -> Non
         assert item.question["bloomLevel"] == "ANALYZE"
 
 
+# --- Which belongs with two topics -----------------------------------------------------------
+
+
+def test_belongs_with_shows_two_siblings_and_hides_the_third_among_the_courses_other_topics() -> (
+    None
+):
+    text = unseen_text("microeconomics-principles")
+    kinds = writer(text)
+    lists = {f.index: {t.key for t in f.topics} for f in kinds.families if not f.is_schedule}
+    items = list(kinds.candidates(BELONGS, 0))
+
+    assert items
+    for item in items:
+        home = lists[item.seed[1]]
+        assert option_key(item.key) in home
+        shown = [t for t in kinds.families_by_index[item.seed[1]].topics if t.key != item.key]
+        assert sum(mentions(item.question["prompt"], t.name) for t in shown) == 2
+        for distractor in item.distractors:  # taught, but in another list
+            owners = [index for index, keys in lists.items() if option_key(distractor) in keys]
+            assert owners and item.seed[1] not in owners
+        assert item.question["bloomLevel"] == "ANALYZE"
+        assert SearchableText.of(text).contains(item.question["sourceExcerpt"])
+
+
+def test_belongs_with_is_never_written_from_a_schedule_or_a_list_in_prose() -> None:
+    assert list(writer(ONE_SCHEDULE).candidates(BELONGS, 0)) == []
+    assert list(writer(unseen_text("intro-psychology-ua")).candidates(BELONGS, 0)) == []
+
+
 # --- Definitions ------------------------------------------------------------------------------
 
 
@@ -190,7 +220,7 @@ def bloom_levels(content: dict[str, Any]) -> list[str]:
 
 def test_difficulty_changes_the_level_asked() -> None:
     def generate(difficulty: str) -> list[str]:
-        options = GenerationOptions(section_count=2, questions_per_section=3, difficulty=difficulty)
+        options = GenerationOptions(section_count=1, questions_per_section=5, difficulty=difficulty)
         return bloom_levels(generate_offline(syllabus_text=TWO_LISTS, subject="S", options=options))
 
     assert generate("easy").count("REMEMBER") > generate("hard").count("REMEMBER")
@@ -273,3 +303,117 @@ def test_easy_and_hard_share_fewer_than_half_their_questions(
     shared = prompts(easy) & prompts(hard)
 
     assert len(shared) < 0.5 * len(prompts(easy)), shared
+
+
+# --- How often one list is asked about (real syllabus text: the unseen golden syllabi) --------
+
+
+def unseen_text(name: str) -> str:
+    from .test_golden_set import UNSEEN
+
+    return UNSEEN[name]["text"]
+
+
+def accept_all(kinds: KindWriter, kind: str) -> list[str]:
+    """Accept every candidate of `kind` the writer proposes, one at a time; their keys."""
+    keys: list[str] = []
+    while (
+        item := next((i for i in kinds.candidates(kind, 0) if i.key not in keys), None)
+    ) is not None:
+        kinds.accept(item)
+        keys.append(item.key)
+    return keys
+
+
+def test_a_one_list_syllabus_gets_one_mcq_of_each_kind_on_its_list_not_five() -> None:
+    # The psychology syllabus's one list: its twelve content areas, nothing to set them against.
+    kinds = writer(unseen_text("intro-psychology-ua"))
+    (family,) = [family for family in kinds.families if not family.is_schedule]
+    assert len(family.topics) == 12
+
+    covered = accept_all(kinds, COVERED)
+    outsiders = accept_all(kinds, OUTSIDER)
+    belongs = accept_all(kinds, BELONGS)
+
+    assert len(covered) == 1
+    assert len(outsiders) == 1
+    assert belongs == []  # every distractor would be another course's topic
+
+
+def test_a_long_list_set_against_another_gets_two_of_a_kind() -> None:
+    # Computational biology: "Bioinformatics" (ten lectures) against structural biology.
+    kinds = writer(unseen_text("computational-biology-biosc1540"))
+    bioinformatics = next(f for f in kinds.families if f.name == "Bioinformatics")
+    assert len(bioinformatics.topics) >= 8
+
+    accept_all(kinds, COVERED)
+
+    assert kinds.list_mcqs[COVERED, bioinformatics.index] == 2
+
+
+def test_a_short_list_gets_one_mcq_of_each_kind() -> None:
+    # "Game Theory and Strategic Behavior": three topics, one "which is covered" only.
+    kinds = writer(unseen_text("microeconomics-principles"))
+    game_theory = next(f for f in kinds.families if f.name.startswith("Game Theory"))
+    assert len(game_theory.topics) == 3
+
+    accept_all(kinds, COVERED)
+
+    assert kinds.list_mcqs[COVERED, game_theory.index] == 1
+
+
+def test_a_schedule_gets_one_mcq_of_each_kind_per_four_weeks_rounded_up() -> None:
+    kinds = writer(ONE_SCHEDULE)
+    (schedule,) = kinds.families
+    assert len(schedule.topics) == 5  # "Introduction" names no subject
+
+    covered = accept_all(kinds, COVERED)
+
+    assert len(covered) == 2
+    assert len(set(covered)) == 2
+
+
+def test_a_list_a_short_answer_asks_for_is_shown_only_in_later_sections() -> None:
+    # Sections are revealed one at a time: an MCQ of section 3 cannot help answer section 2.
+    kinds = writer(unseen_text("microeconomics-principles"))
+    kinds.section = 2
+    short = next(
+        item
+        for item in kinds.candidates(TOPIC_SHORT, 0)
+        if len(kinds.families_by_index[item.families[0]].topics) == 3
+    )
+    kinds.accept(short)
+    asked = {t.key for t in kinds.families_by_index[short.families[0]].topics}
+
+    def shown(section: int) -> set[str]:
+        kinds.section = section
+        return {
+            option_key(text)
+            for kind in (COVERED, OUTSIDER, BELONGS)
+            for item in kinds.candidates(kind, 0)
+            for text in (item.key, *item.distractors)
+        }
+
+    assert not shown(1) & asked
+    assert not shown(2) & asked
+    assert shown(3) & asked
+
+
+# --- Numbered units (the sociology syllabus: "4              Culture") ------------------------
+
+
+def test_a_numbered_unit_is_named_without_its_number() -> None:
+    kinds = writer(unseen_text("intro-sociology-su"))
+
+    names = {family.name for family in kinds.families}
+
+    assert {"Sociological Research", "Culture", "Socialization"} <= names
+    assert not any(name[:1].isdigit() for name in names)
+
+
+def test_a_key_echoing_its_heading_is_never_asked_under_it() -> None:
+    # "Resocialization & Readjustment" under "Socialization": the word gives the key away.
+    for item in writer(unseen_text("intro-sociology-su")).candidates(COVERED, 0):
+        heading = item.question["topic"].lower()
+        if not any(d.lower().find(heading) >= 0 for d in item.distractors):
+            assert heading not in item.key.lower()

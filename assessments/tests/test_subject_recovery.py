@@ -493,21 +493,31 @@ def test_an_acronym_or_restatement_of_its_list_is_no_topic_of_it() -> None:
 # --- Whole questionnaires -----------------------------------------------------------------------
 
 
-def test_no_mcq_shows_a_topic_of_a_short_list_a_short_answer_asks_to_name() -> None:
+def test_no_mcq_shows_a_topic_of_a_short_list_before_a_short_answer_asks_to_name_it() -> None:
+    # Sections are revealed one at a time: an MCQ in the short answer's section or an earlier
+    # one would show part of its answer; one in a later section cannot.
     text = CS231_TOPICS + "\n" + LIN7076_WEEKS
     options = GenerationOptions(section_count=2, questions_per_section=4)
     content = generate_offline(syllabus_text=text, subject="S", options=options)
     validate_content(content, syllabus_text=text, options=options)
-    questions = [q for s in content["sections"] for q in s["questions"]]
     kinds = writer(text)
     lists = {family.name: {t.key for t in family.topics} for family in kinds.families}
 
     asked = [
-        lists[q["topic"]]
-        for q in questions
+        (number, lists[q["topic"]])
+        for number, section in enumerate(content["sections"])
+        for q in section["questions"]
         if q["type"] == "SHORT_ANSWER" and q["topic"] in lists and len(lists[q["topic"]]) < 6
     ]
-    shown = {option_key(o["text"]) for q in questions if q["type"] == "MCQ" for o in q["options"]}
+
+    def shown_up_to(last: int) -> set[str]:
+        return {
+            option_key(o["text"])
+            for section in content["sections"][: last + 1]
+            for q in section["questions"]
+            if q["type"] == "MCQ"
+            for o in q["options"]
+        }
 
     assert asked
-    assert all(topics.isdisjoint(shown) for topics in asked)
+    assert all(topics.isdisjoint(shown_up_to(number)) for number, topics in asked)

@@ -4,11 +4,12 @@ definition defines; short answers naming a list's concepts, describing a defined
 telling two sibling lists apart, each with a reference answer written from the syllabus."""
 
 from .common import KindItem
-from .items import COVERED, DEFINITION, MCQ_KINDS, OUTSIDER, KindWriter
+from .items import BELONGS, COVERED, DEFINITION, MCQ_KINDS, OUTSIDER, KindWriter
 from .recipe import SENTENCE, Recipe
 from .shorts import DESCRIBE_SHORT, RELATE_SHORT, SHORT_KINDS, TOPIC_SHORT
 
 __all__ = [
+    "BELONGS",
     "COVERED",
     "DEFINITION",
     "DESCRIBE_SHORT",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .families import Family
+from .families import Family, excerpt
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,18 @@ def where(family: Family) -> str:
     if family.kind == "description":
         return "in the course description"
     return f"under {family.label}"
+
+
+def list_basis(
+    text: str, family: Family, seed: tuple[Any, ...], *, place: int, bloom: str, subjects: tuple
+) -> Basis:
+    """The basis of an item asking about a whole list: the listing is its excerpt."""
+    return Basis(
+        seed=seed,
+        place=place,
+        source=excerpt(text, family.start, family.end),
+        topic=family.name,
+        bloom=bloom,
+        subjects=subjects,
+        families=(family.index,),
+    )

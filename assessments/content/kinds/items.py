@@ -8,6 +8,10 @@ Kinds, and the level of understanding each asks for:
   when it has none, topics of other courses (`vocabulary`), shaped like the key.
 - OUTSIDER (ANALYZE): "Three of these topics are taught together under “vector semantics”.
   Which one is not?" Three siblings and one topic of an unrelated list, the key.
+- BELONGS (ANALYZE): "Monopoly and Oligopoly are taught together in this course. Which of
+  these topics is taught with them?" The key is a third topic of their list, the distractors
+  topics of the course's unrelated lists (never other courses'): every option is taught, only
+  knowing how the topics relate tells them apart.
 - DEFINITION (UNDERSTAND): "Which term does the syllabus define as follows: “…”?"
 - TOPIC_SHORT (REMEMBER at easy, UNDERSTAND otherwise): a list, or a topic with its siblings.
 - RELATE_SHORT (ANALYZE): how two topics of one list are related, with an example.
@@ -29,7 +33,7 @@ from typing import Any
 from ..item_rules import option_key
 from ..subject import Definition, SubjectMatter, same_topic
 from ..text import collapse_whitespace
-from .common import Basis, KindItem, bind, form_of, subjects_of
+from .common import Basis, KindItem, bind, form_of, list_basis, subjects_of
 from .families import Family, ListedTopic, content_lemmas, excerpt, families, topic_excerpt
 from .shorts import (
     ASKED_AT_MOST,
@@ -42,8 +46,12 @@ from .shorts import (
 from .vocabulary import foreign_topics, styled_like
 
 COVERED, OUTSIDER, DEFINITION = "COVERED", "OUTSIDER", "DEFINITION"
-MCQ_KINDS = (COVERED, OUTSIDER, DEFINITION)
+BELONGS = "BELONGS"
+MCQ_KINDS = (COVERED, OUTSIDER, BELONGS, DEFINITION)
+LIST_KINDS = (COVERED, OUTSIDER, BELONGS)
 DISTRACTOR_COUNT = 3
+WEEKS_PER_SCHEDULE_MCQ = 4
+LONG_LIST = 5
 # The distractors are drawn at random from this many of the best-shaped candidates: the
 # harder the question, the closer to the key in form.
 DISTRACTOR_POOL = {"easy": 6, "medium": 5, "hard": 4}
@@ -82,6 +90,11 @@ _OUTSIDER_TEMPLATES = {
         "All but one of these topics are on the course schedule. Which one is the exception?",
     ),
 }
+_BELONGS_TEMPLATES = (
+    "{first} and {second} are taught together in this course. Which of these topics is taught "
+    "with them?",
+    "The course teaches {first_lower} alongside {second}. Which of these topics belongs with them?",
+)
 _DEFINITION_TEMPLATES = {
     "sentence": "Which term does the syllabus define as follows? “{definition}”",
     "gloss": "Which of these does the course describe as follows? “{definition}”",
@@ -102,11 +115,16 @@ class KindWriter(ShortAnswerKinds):
     # Items written per family: the next item comes from the least asked-about list, so a
     # questionnaire spreads over the course instead of asking three times about one week.
     family_uses: Counter[int] = field(default_factory=Counter)
+    # MCQs of each kind written per list: see `_list_asked_enough`.
+    list_mcqs: Counter[tuple[str, int]] = field(default_factory=Counter)
     # Topics a short answer already asks about: a second one on the same topic repeats it.
     explained: set[str] = field(default_factory=set)
     # Lists a short answer asks to name (an MCQ may show few of their topics), definitions an
     # MCQ quotes and definitions a short answer asks for (never both: one answers the other).
     asked_families: set[int] = field(default_factory=set)
+    # The earliest section asking to name each list: see `_asked_from_here`.
+    asked_in: dict[int, int] = field(default_factory=dict)
+    section: int = 1  # the section being written (set by the questionnaire builder)
     quoted_definitions: set[int] = field(default_factory=set)
     used_keys: set[str] = field(default_factory=set)  # of the MCQs accepted so far
     shown_topics: set[str] = field(default_factory=set)  # their options
@@ -133,6 +151,7 @@ class KindWriter(ShortAnswerKinds):
         seeds = {
             COVERED: self._covered_seeds,
             OUTSIDER: self._outsider_seeds,
+            BELONGS: self._belongs_seeds,
             DEFINITION: self._definition_seeds,
             TOPIC_SHORT: self._topic_seeds,
             RELATE_SHORT: self._relate_seeds,
@@ -143,7 +162,7 @@ class KindWriter(ShortAnswerKinds):
             seeds, key=lambda seed: (self._weight(seed[2]), abs(seed[0] - place), seed[0], seed[1])
         )
         for _, _, seed, write in ordered:
-            if seed in self.used_seeds:
+            if seed in self.used_seeds or self._list_asked_enough(seed):
                 continue
             item = write()
             if item is None or self._repeats_a_short_answer(item) or self._answers_another(item):
@@ -160,16 +179,39 @@ class KindWriter(ShortAnswerKinds):
             self.shown_topics.update(option_key(text) for text in (item.key, *item.distractors))
         if short:
             self.asked_families.update(item.families)
+            for index in item.families:
+                self.asked_in[index] = min(self.asked_in.get(index, self.section), self.section)
         if item.definition is not None:
             definitions = self.asked_definitions if short else self.quoted_definitions
             definitions.add(item.definition)
         if isinstance(item.seed[1], int) and item.seed[0] not in (DEFINITION, DESCRIBE_SHORT):
             self.family_uses[item.seed[1]] += 1
+        if item.seed[0] in LIST_KINDS:
+            self.list_mcqs[item.seed[0], item.seed[1]] += 1
+
+    def _list_asked_enough(self, seed: tuple[Any, ...]) -> bool:
+        """A second "which is covered under X" (or odd one out of X) on a short list asks the
+        same thing with the same distractors, and the four or five a one-list syllabus would
+        otherwise get add nothing: one MCQ of each kind per list, two on a long list the
+        course sets against another (the C half and the Haskell half of a course: there the
+        distractors are the other half's topics). A schedule's weeks are different subjects:
+        one of each kind per few weeks."""
+        if seed[0] not in LIST_KINDS:
+            return False
+        family = self.families_by_index[seed[1]]
+        allowed = 1
+        if family.is_schedule:
+            allowed = -(-len(family.topics) // WEEKS_PER_SCHEDULE_MCQ)  # rounded up
+        elif len(family.topics) >= LONG_LIST and any(
+            other.index not in family.related and not other.is_schedule for other in self.families
+        ):
+            allowed = 2
+        return self.list_mcqs[seed[0], seed[1]] >= allowed
 
     def _answers_another(self, item: KindItem) -> bool:
         """An MCQ quoting the definition a short answer asks for answers it, and so do MCQs
-        showing the topics of a list a short answer asks to name, unless enough of the list
-        stays unshown for the short answer."""
+        showing the topics of a list a short answer of this section or a later one asks to
+        name, unless enough of the list stays unshown for the short answer."""
         short = item.kind in SHORT_KINDS
         definitions = self.quoted_definitions if short else self.asked_definitions
         if item.definition in definitions:
@@ -178,10 +220,10 @@ class KindWriter(ShortAnswerKinds):
         shown = self.shown_topics | options
         if short:
             asked = [self.families_by_index[index] for index in item.families]
-        else:  # the lists this MCQ shows topics of
+        else:  # the lists this MCQ shows topics of, asked where the candidate would see it
             asked = [
                 self.families_by_index[index]
-                for index in self.asked_families
+                for index in self._asked_from_here()
                 if any(t.key in options for t in self.families_by_index[index].topics)
             ]
         # By topic, not by list: "Booleans" shown under the Haskell list answers part of
@@ -190,6 +232,21 @@ class KindWriter(ShortAnswerKinds):
             sum(topic.key not in shown for topic in family.topics)
             < min(ASKED_AT_MOST, len(family.topics))
             for family in asked
+        )
+
+    def _asked_from_here(self) -> list[int]:
+        """The lists a short answer asks to name in this section or a later one: sections are
+        revealed one at a time, so an MCQ of a later section cannot help answer them."""
+        return [index for index, section in self.asked_in.items() if section >= self.section]
+
+    def quotes_an_asked_definition(self, start: int, end: int) -> bool:
+        """Whether text[start:end] (a sentence to blank) holds a definition a short answer asks
+        for: the blanked sentence would show the candidate that answer."""
+        return any(
+            definition.start in self.asked_definitions
+            and definition.start < end
+            and start < definition.end
+            for definition in self.matter.definitions
         )
 
     def _repeats_a_short_answer(self, item: KindItem) -> bool:
@@ -247,6 +304,19 @@ class KindWriter(ShortAnswerKinds):
                 seeds.append((family.start, number, seed, write))
         return seeds
 
+    def _belongs_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
+        seeds = []
+        for family in self.families:
+            # Topics taught together: a bulleted list's, not a schedule's consecutive weeks
+            # nor a list in prose, which sums up the others.
+            if family.kind != "list" or len(family.topics) < 3:
+                continue
+            for position, topic in enumerate(family.topics):
+                seed = (BELONGS, family.index, topic.key)
+                write = bind(self._belongs, family, topic, position, seed)
+                seeds.append((topic.start, position, seed, write))
+        return seeds
+
     def _definition_seeds(self) -> list[tuple[int, int, tuple[Any, ...], Any]]:
         return [
             (d.start, 0, (DEFINITION, d.start), bind(self._definition, d, (DEFINITION, d.start)))
@@ -270,6 +340,8 @@ class KindWriter(ShortAnswerKinds):
         distractors = self._distractors(key.name, family, exclude=())
         if distractors is None:
             return None
+        if _echoes(key.name, family.name) and not any(_echoes(d, family.name) for d in distractors):
+            return None  # "Resocialization" under “Socialization”: the word gives it away
         prompt = template.format(label=family.label, label_cap=_cap(family.label), sibling=sibling)
         return self._mcq(
             COVERED,
@@ -333,6 +405,43 @@ class KindWriter(ShortAnswerKinds):
             ),
         )
 
+    def _belongs(
+        self, family: Family, key: ListedTopic, position: int, seed: tuple[Any, ...]
+    ) -> KindItem | None:
+        reserved = self._reserved()
+        if key.key in reserved:
+            return None
+        shown = [
+            topic
+            for topic in _neighbours(family.topics, position, len(family.topics))
+            if topic.key not in reserved and not self.named(topic.name)
+        ][:2]
+        if len(shown) < 2:
+            return None
+        distractors = self._distractors(
+            key.name, family, exclude=[t.name for t in shown], foreign=False
+        )
+        if distractors is None:
+            return None
+        template = _BELONGS_TEMPLATES[position % len(_BELONGS_TEMPLATES)]
+        first, second = sorted((t.name for t in shown), key=lambda name: name.lower())
+        return self._mcq(
+            BELONGS,
+            template.format(
+                first=first, first_lower=_lower_first(first), second=_lower_first(second)
+            ),
+            key.name,
+            distractors,
+            basis=list_basis(
+                self.text,
+                family,
+                seed,
+                place=key.start,
+                bloom="ANALYZE",
+                subjects=subjects_of(family),
+            ),
+        )
+
     def _definition(self, definition: Definition, seed: tuple[Any, ...]) -> KindItem | None:
         term = collapse_whitespace(definition.term)
         meaning = collapse_whitespace(definition.definition)
@@ -379,10 +488,16 @@ class KindWriter(ShortAnswerKinds):
         return [topic.name for family in self.families for topic in family.topics]
 
     def _distractors(
-        self, key: str, family: Family, *, exclude: Sequence[str], count: int = DISTRACTOR_COUNT
+        self,
+        key: str,
+        family: Family,
+        *,
+        exclude: Sequence[str],
+        count: int = DISTRACTOR_COUNT,
+        foreign: bool = True,
     ) -> list[str] | None:
         """Topics of the unrelated families that share no content word with `family`'s listing;
-        topics of other courses when those run short."""
+        topics of other courses when those run short (and `foreign`)."""
         excluded = {option_key(name) for name in (key, *exclude)} | self._reserved()
         # A neighbouring list (next week's topics) is often the same subject continued:
         # "Attention" is no outsider to large language models. Lists further away come first.
@@ -419,18 +534,20 @@ class KindWriter(ShortAnswerKinds):
                 break
         pool = list(dict.fromkeys(pool))
         picked = self._pick(key, pool, count)
-        if picked is None:
-            foreign = [name for name in self._foreign_for(key) if option_key(name) not in excluded]
-            picked = self._pick(key, [*pool, *foreign], count)
+        if picked is None and foreign:
+            elsewhere = [
+                name for name in self._foreign_for(key) if option_key(name) not in excluded
+            ]
+            picked = self._pick(key, [*pool, *elsewhere], count)
         return picked
 
     def _reserved(self) -> set[str]:
-        """The topics of the short lists short answers ask to name: no MCQ shows them. (From
-        a long list an MCQ may show some, as long as enough stay unshown: see
-        `_answers_another`.)"""
+        """The topics of the short lists a short answer of this section or a later one asks
+        to name: no MCQ here shows them. (From a long list an MCQ may show some, as long as
+        enough stay unshown: see `_answers_another`.)"""
         return {
             topic.key
-            for index in self.asked_families
+            for index in self._asked_from_here()
             for topic in self.families_by_index[index].topics
             if len(self.families_by_index[index].topics) < 2 * ASKED_AT_MOST
         }
@@ -499,6 +616,30 @@ def _cap(label: str) -> str:
     quote = "“" if label.startswith("“") else ""
     body = label[len(quote) :]
     return quote + body[:1].upper() + body[1:]
+
+
+def _echoes(topic: str, heading: str) -> bool:
+    """Whether a topic repeats a word of the heading it is listed under (or a longer word
+    holding it: "Resocialization" under "Socialization")."""
+    heading_words = [w for w in re.findall(r"[a-z]+", heading.lower()) if len(w) >= 5]
+    return any(
+        h in w or w in h
+        for w in re.findall(r"[a-z]+", topic.lower())
+        if len(w) >= 5
+        for h in heading_words
+    )
+
+
+def _lower_first(name: str) -> str:
+    """A topic inside a sentence: "Opportunity cost" → "opportunity cost"; acronyms and
+    proper names ("TF-IDF", "Nash equilibrium") as they are."""
+    first = name.split()[0]
+    if first[1:].islower() and first[:1].isupper() and first.lower() not in _PROPER_WORDS:
+        return name[:1].lower() + name[1:]
+    return name
+
+
+_PROPER_WORDS = frozenset("nash bayes markov bayesian gaussian turing boolean".split())
 
 
 def _neighbours(topics: Sequence[ListedTopic], position: int, count: int) -> list[ListedTopic]:

@@ -1,10 +1,10 @@
 """What each difficulty asks, slot by slot: the question kinds a slot tries, in order.
 
 - easy: recognise a listed topic (COVERED), name the concepts of a list;
-- medium: a mix of blank completion, COVERED, OUTSIDER and definitions, and short answers
-  describing a defined term or naming the concepts of a list;
-- hard: relate topics (OUTSIDER across lists, definitions; short answers telling two sibling
-  lists apart or describing a defined term).
+- medium: a mix of blank completion, COVERED, BELONGS, OUTSIDER and definitions, and short
+  answers describing a defined term or naming the concepts of a list;
+- hard: relate topics (OUTSIDER across lists, BELONGS, definitions; short answers telling two
+  sibling lists apart or describing a defined term).
 
 `SENTENCE` is the sentence-based question (a blank for an MCQ, an explanation for a short
 answer). Every slot ends with all the other kinds, so a syllabus thin in one kind of material
@@ -15,21 +15,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .items import COVERED, DEFINITION, MCQ_KINDS, OUTSIDER
+from .items import BELONGS, COVERED, DEFINITION, MCQ_KINDS, OUTSIDER
 from .shorts import DESCRIBE_SHORT, RELATE_SHORT, SHORT_KINDS, TOPIC_SHORT
 
 SENTENCE = "SENTENCE"
 
 _MCQ_ROTATION = {
     "easy": ((COVERED,),),
-    "medium": ((SENTENCE,), (DEFINITION, COVERED), (OUTSIDER, DEFINITION)),
-    "hard": ((OUTSIDER, DEFINITION), (DEFINITION, OUTSIDER)),
+    "medium": ((SENTENCE,), (DEFINITION, BELONGS, COVERED), (OUTSIDER, DEFINITION)),
+    "hard": ((OUTSIDER, BELONGS, DEFINITION), (DEFINITION, OUTSIDER, BELONGS)),
 }
 _SHORT_ROTATION = {
     "easy": ((TOPIC_SHORT,),),
     "medium": ((DESCRIBE_SHORT, TOPIC_SHORT),),
-    # A contrast claims two lists no MCQ may then show: one, then definitions or one list.
-    "hard": ((RELATE_SHORT, DESCRIBE_SHORT), (DESCRIBE_SHORT, TOPIC_SHORT)),
+    # A contrast claims two lists no MCQ may then show: one in three short answers, the
+    # others describe a definition or name one list.
+    "hard": (
+        (RELATE_SHORT, DESCRIBE_SHORT),
+        (DESCRIBE_SHORT, TOPIC_SHORT),
+        (DESCRIBE_SHORT, TOPIC_SHORT),
+    ),
 }
 
 

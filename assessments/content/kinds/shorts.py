@@ -23,7 +23,7 @@ from ..rubric import render_rubric
 from ..subject import Definition
 from ..subject.topics import GLOSS_VERBS
 from ..text import collapse_whitespace
-from .common import Basis, KindItem, bind, split_points
+from .common import Basis, KindItem, bind, list_basis, split_points
 from .families import Family, excerpt
 
 TOPIC_SHORT, RELATE_SHORT, DESCRIBE_SHORT = "TOPIC_SHORT", "RELATE_SHORT", "DESCRIBE_SHORT"
@@ -109,14 +109,13 @@ class ShortAnswerKinds:
             prompt,
             criteria,
             reference=f"As part of {running(family.name)}, the course studies {listing}.",
-            basis=Basis(
-                seed=seed,
+            basis=list_basis(
+                self.text,
+                family,
+                seed,
                 place=family.start,
-                source=excerpt(self.text, family.start, family.end),
-                topic=family.name,
                 bloom="REMEMBER",
                 subjects=(family.name,),
-                families=(family.index,),
             ),
         )
 

@@ -185,9 +185,13 @@ def _inline_items(body: str) -> list[str]:
 
 
 def _group_name(heading: str) -> str:
-    """ "Week 6 (28/10/2025): vector semantics" → "vector semantics"."""
-    topic = schedule_topic(heading)
-    return topic or heading
+    """ "Week 6 (28/10/2025): vector semantics" → "vector semantics"; "4      Culture" (a
+    numbered unit) → "Culture"."""
+    topic = schedule_topic(heading) or heading
+    return " ".join(_UNIT_NUMBER.sub("", topic).split()) or topic
+
+
+_UNIT_NUMBER = re.compile(r"^\d{1,2}\s+(?=[A-Z])")
 
 
 def _topics_of(
