@@ -40,6 +40,7 @@ from .kinds.shorts import definition_clauses
 from .options import GenerationOptions
 from .rubric import render_rubric
 from .subject import SubjectMatter, subject_matter
+from .subject.blocks import Span, lines_of
 from .subject.vocabulary import content_words, zipf
 from .text import are_near_duplicates, collapse_whitespace, normalize_prompt, similar_at_least
 
@@ -228,27 +229,10 @@ def split_sentences(text: str, matter: SubjectMatter | None = None) -> list[Sent
 
 
 @dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str  # stripped; empty for a blank line
-
-
-@dataclass(frozen=True)
 class _Block:
     start: int
     end: int
     is_heading: bool  # headings name topics (useful for key terms) but are not sentences
-
-
-def _lines(text: str) -> list[_Line]:
-    lines, offset = [], 0
-    for raw in text.split("\n"):
-        stripped = raw.strip()
-        start = offset + (len(raw) - len(raw.lstrip()))
-        lines.append(_Line(start, start + len(stripped), stripped))
-        offset += len(raw) + 1
-    return lines
 
 
 def _blocks(text: str) -> Iterator[_Block]:
@@ -257,10 +241,10 @@ def _blocks(text: str) -> Iterator[_Block]:
     PDF text breaks lines where the page did; a line continues the previous one unless a bullet,
     a heading, a blank line or a page number says otherwise.
     """
-    lines = _lines(text)
+    lines = lines_of(text)
     wrap_width = _typical_line_width(lines)
     block: _Block | None = None
-    previous: _Line | None = None
+    previous: Span | None = None
     for position, line in enumerate(lines):
         following = lines[position + 1] if position + 1 < len(lines) else None
         if not line.text or _PAGE_ARTIFACT.match(line.text):
@@ -294,12 +278,12 @@ def _blocks(text: str) -> Iterator[_Block]:
         yield block
 
 
-def _typical_line_width(lines: Sequence[_Line]) -> int:
+def _typical_line_width(lines: Sequence[Span]) -> int:
     widths = sorted(len(line.text) for line in lines if line.text)
     return widths[int(len(widths) * 0.9)] if widths else 80
 
 
-def _is_heading(line: _Line, following: _Line | None, wrap_width: int) -> bool:
+def _is_heading(line: Span, following: Span | None, wrap_width: int) -> bool:
     """A short line that ends no clause and is not continued in lower case: a heading, a label,
     a table row."""
     short = len(line.text) < min(60, 0.6 * wrap_width)
@@ -308,7 +292,7 @@ def _is_heading(line: _Line, following: _Line | None, wrap_width: int) -> bool:
     return following is None or not following.text or not following.text[0].islower()
 
 
-def _continues(previous: _Line, line: _Line, following: _Line | None, wrap_width: int) -> bool:
+def _continues(previous: Span, line: Span, following: Span | None, wrap_width: int) -> bool:
     if line.text[0].islower():
         return True
     if _is_heading(line, following, wrap_width) and _ENDS_SENTENCE.search(previous.text):
@@ -317,7 +301,7 @@ def _continues(previous: _Line, line: _Line, following: _Line | None, wrap_width
     return len(previous.text) >= 0.6 * wrap_width and not previous.text.endswith(":")
 
 
-def _continues_across_break(previous: _Line | None, rest: Sequence[_Line]) -> bool:
+def _continues_across_break(previous: Span | None, rest: Sequence[Span]) -> bool:
     """A sentence cut by a page break: no terminal punctuation before, lower case after."""
     following = next((line for line in rest if line.text), None)
     if previous is None or following is None or _PAGE_ARTIFACT.match(following.text):
