@@ -31,75 +31,59 @@ OPTIONS = [
 
 # Written by hand, in other words than the reference (keyed by the reference answer).
 PARAPHRASES = {
-    "Divide and conquer algorithms split a problem into smaller subproblems and combine their "
-    "solutions. Merge sort is a divide and conquer algorithm that sorts a list in O(n log n) "
-    "time.": [
-        "A divide and conquer algorithm breaks a problem into smaller subproblems, solves each "
-        "of them, and then combines their results into one solution. Merge sort works this way: "
-        "it splits the list in half, sorts both halves recursively and merges them, which takes "
-        "O(n log n) time."
-    ],
     "Merge sort is a divide and conquer algorithm that sorts a list in O(n log n) time.": [
-        "Merge sort is a divide and conquer algorithm: it splits the list, sorts the halves and "
-        "merges them, which sorts a list in O(n log n) time."
+        "Merge sort is a divide and conquer algorithm: it splits the list, sorts the halves "
+        "and merges them, which sorts a list in O(n log n) time.",
     ],
     "Dijkstra's algorithm computes shortest paths from a source when edge weights are "
     "nonnegative.": [
-        "Dijkstra's algorithm finds the shortest path from a source vertex to every other vertex "
-        "of a graph. It is only correct when every edge weight is zero or positive, so the edge "
-        "weights decide whether it can be used.",
-        "Given a starting source node, Dijkstra's algorithm calculates the shortest paths to all "
-        "the other nodes, provided that no edge has a negative weight.",
+        "Dijkstra's algorithm finds the shortest path from a source vertex to every other "
+        "vertex of a graph. It is only correct when every edge weight is zero or positive, so"
+        " the edge weights decide whether it can be used.",
+        "Given a starting source node, Dijkstra's algorithm calculates the shortest paths to "
+        "all the other nodes, provided that no edge has a negative weight.",
     ],
-    "Kruskal's algorithm builds a minimum spanning tree by adding edges in order of increasing "
-    "weight.": [
-        "Kruskal's algorithm constructs a minimum spanning tree: it sorts the edges by weight and "
-        "adds them one at a time, from the lightest upwards, skipping any edge that would form a "
-        "cycle."
+    "Kruskal's algorithm builds a minimum spanning tree by adding edges in order of "
+    "increasing weight.": [
+        "Kruskal's algorithm constructs a minimum spanning tree: it sorts the edges by weight"
+        " and adds them one at a time, from the lightest upwards, skipping any edge that "
+        "would form a cycle.",
     ],
-    "Breadth first search explores a graph level by level from a chosen source vertex. Depth "
-    "first search follows each branch as far as possible before backtracking.": [
-        "Breadth-first search starts at the chosen source vertex and visits the graph one level "
-        "at a time, while depth-first search goes as deep as it can along each branch and "
-        "backtracks when it gets stuck."
+    "Breadth first search explores a graph level by level from a chosen source vertex. "
+    "Depth first search follows each branch as far as possible before backtracking.": [
+        "Breadth-first search starts at the chosen source vertex and visits the graph one "
+        "level at a time, while depth-first search goes as deep as it can along each branch "
+        "and backtracks when it gets stuck.",
     ],
-    "Minimum spanning trees connect all vertices of a weighted graph with the least total "
-    "weight.": [
+    "Minimum spanning trees connect all vertices of a weighted graph with the least total"
+    " weight.": [
         "A minimum spanning tree of a weighted graph is a tree that links every vertex while "
-        "keeping the sum of its edge weights, the total weight, as small as possible."
+        "keeping the sum of its edge weights, the total weight, as small as possible.",
     ],
-    "Asymptotic notation describes how the running time of an algorithm grows with the input "
-    "size.": [
-        "Asymptotic notation such as big O expresses how the running time of an algorithm "
-        "increases as the size of its input gets larger."
+    "As part of logistic regression, the course studies Sigmoid function, Softmax "
+    "function and Gradient descent.": [
+        "Logistic regression in this course covers the sigmoid function, the softmax function"
+        " for several classes, and gradient descent to fit the weights.",
     ],
-    "the sigmoid function, the softmax function (for multiclass logistic regression), gradient "
-    "descent": [
-        "Multiclass logistic regression generalises the sigmoid function to several classes "
-        "with the softmax function, and its weights are learned by gradient descent."
+    "Pair-Wise Exploration means to identify possible relationships between variables and"
+    " compute correlations and linear fits.": [
+        "Exploring pairs of variables: look for relationships between two variables, then "
+        "compute how strongly they correlate and fit a line to them.",
     ],
-    "Building and training a small neural network for classification (Lab 8)": [
-        "In a lab the students build a small neural network and train it to classify examples."
+    "Single Variable Explorations means to examine a single variable, understand its "
+    "underlying distribution, and choose the appropriate summary statistics for it.": [
+        "Examining one variable at a time: understanding the distribution underlying it and "
+        "choosing summary statistics appropriate to it.",
     ],
-    "Functional paradigm topics include: lists, first class and higher order functions, lazy "
-    "evaluations, and infinite data structures.": [
-        "In the functional part of the course, functions are first-class values and higher "
-        "order functions take or return other functions; it also covers lists, lazy evaluation "
-        "and infinite data structures."
+    "As part of higher-order functions, the course studies Functions as arguments, "
+    "Function compositions and Expressions for functions.": [
+        "Higher-order functions here means passing functions as arguments to other functions,"
+        " composing functions, and writing expressions that stand for functions.",
     ],
-    "Imperative paradigm topics include: data representation, dynamic structures, parameter "
-    "passing, memory management, and I/O.": [
-        "The imperative part covers how data is represented, dynamic structures, how parameters "
-        "are passed to functions, how memory is managed, and input and output."
-    ],
-    "You will learn how to write code in C and in Haskell, the example languages of imperative "
-    "and functional paradigms.": [
-        "Students learn to program in C and in Haskell: C is the course's example of an "
-        "imperative language and Haskell its example of a functional one."
-    ],
-    "Create, terminate, and execute processes via calls to system routines.": [
-        "Programs create, execute and terminate processes by calling routines that the operating "
-        "system provides, such as fork, exec and exit."
+    "As part of imperative paradigm, the course studies Data representation, Dynamic "
+    "structures, Parameter passing, Memory management and I/O.": [
+        "For the imperative paradigm the course looks at how data is represented, dynamic "
+        "data structures, how parameters are passed, memory management, and input/output.",
     ],
 }
 TO_THE_GRADER = [
@@ -216,6 +200,30 @@ def test_a_faithful_paraphrase_gets_at_least_60_percent(reference, paraphrase):
 
     assert grade["score"] >= 0.6 * question["points"], grade
     assert "needsReview" not in grade
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: the offline grader counts words, so a right answer in wholly other "
+    "words ('one variable on its own' for 'a single variable') earns under 60% and is not "
+    "flagged; the AI grader reads meaning",
+)
+def test_a_paraphrase_in_wholly_other_words_is_a_known_limit_of_word_counting():
+    reference = (
+        "Single Variable Explorations means to examine a single variable, understand its "
+        "underlying distribution, and choose the appropriate summary statistics for it."
+    )
+    question = next((q for q in QUESTIONS if q["referenceAnswer"] == reference), None)
+    if question is None:
+        pytest.skip("that syllabus is not present here")
+    answer = (
+        "It means looking at one variable on its own: working out what distribution it follows "
+        "and picking the summary statistics that suit it."
+    )
+
+    grade = graded(question, answer)
+
+    assert grade["score"] >= 0.6 * question["points"] or grade.get("needsReview")
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=ids(QUESTIONS))
