@@ -2,12 +2,16 @@
 
 `honcho start` itself exits 130 after a Ctrl-C, which `make` reports as a failure. Here a stop
 someone asked for (SIGINT or SIGTERM) ends with 0; a process that exits on its own still stops
-the others, and its exit code becomes the supervisor's.
+the others, and its exit code becomes the supervisor's. Started from a terminal, the supervisor
+becomes the terminal's foreground process group, so a Ctrl-C reaches it and not `make`, which
+would otherwise report "Interrupt" and exit 130 whatever the supervisor did.
 
     .venv/bin/python -m assessment_engine.supervisor
 """
 
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -23,7 +27,42 @@ STOP_REQUESTED = {130, 143}
 STOP_GRACE_SECONDS = 30
 
 
+@contextlib.contextmanager
+def terminal_foreground():
+    """Own the controlling terminal's foreground while running, and hand it back after."""
+    try:
+        terminal = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        yield  # no controlling terminal: a service manager, a test, CI
+        return
+    previous = os.tcgetpgrp(terminal)
+    # A background group that changes the foreground gets SIGTTOU: ignore it for these calls.
+    with _ignoring(signal.SIGTTOU):
+        os.setpgid(0, 0)
+        os.tcsetpgrp(terminal, os.getpgrp())
+    try:
+        yield
+    finally:
+        with _ignoring(signal.SIGTTOU), contextlib.suppress(OSError):
+            os.tcsetpgrp(terminal, previous)
+        os.close(terminal)
+
+
+@contextlib.contextmanager
+def _ignoring(signal_number: int):
+    handler = signal.signal(signal_number, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal_number, handler)
+
+
 def main() -> int:
+    with terminal_foreground():
+        return _run()
+
+
+def _run() -> int:
     honcho_manager.KILL_WAIT = STOP_GRACE_SECONDS  # read by Manager.loop() when it stops
     (REPO_ROOT / ".run").mkdir(exist_ok=True)  # beat's schedule, gunicorn's control socket
     # The Procfile names gunicorn and celery: take them from this interpreter's virtualenv.

@@ -1,13 +1,17 @@
 """`make run`'s supervisor: the whole Procfile starts, and a Ctrl-C stops all of it with 0."""
 
+import contextlib
+import fcntl
 import os
 import re
 import signal
 import subprocess
 import sys
+import termios
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -49,15 +53,23 @@ def test_ctrl_c_stops_every_process_and_exits_zero(tmp_path):
         "AI_WORKER_CONCURRENCY": "2",
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
+    # `make` runs the supervisor as `make run` does, in a terminal of its own (a pty), so the
+    # Ctrl-C below is a real one: the terminal signals its foreground process group.
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f"run:\n\t@exec {sys.executable} -m assessment_engine.supervisor\n")
+    terminal, terminal_child_side = os.openpty()
     with log_path.open("wb") as log_file:
         supervisor = subprocess.Popen(
-            [sys.executable, "-m", "assessment_engine.supervisor"],
+            ["make", "--no-print-directory", "-f", str(makefile), "run"],
             cwd=REPO_ROOT,
             env=environment,
+            stdin=terminal_child_side,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
         )
+    os.close(terminal_child_side)
 
     def log() -> str:
         return log_path.read_text(errors="replace")
@@ -75,15 +87,23 @@ def test_ctrl_c_stops_every_process_and_exits_zero(tmp_path):
         assert any(path.name.startswith("celerybeat-schedule") for path in run_dir.iterdir())
         assert (run_dir / f"gunicorn-{port}.ctl").exists()
 
-        # when: Ctrl-C (the terminal signals the foreground process group)
-        os.killpg(supervisor.pid, signal.SIGINT)
+        # when: Ctrl-C at the terminal
+        os.write(terminal, b"\x03")
         returncode = supervisor.wait(timeout=60)
     finally:
         if supervisor.poll() is None:
+            # the supervisor (make's child) leads a process group of its own
+            children = Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children")
+            for child in children.read_text().split() if children.exists() else []:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(os.getpgid(int(child)), signal.SIGKILL)
             os.killpg(supervisor.pid, signal.SIGKILL)
+        os.close(terminal)
 
-    # then: a normal exit, every process gone, and none of the noise the log used to have
+    # then: `make` itself exits 0, every process is gone, and none of the noise the log used to
+    # have (make's "Interrupt" included)
     assert returncode == 0, log()
+    assert "Interrupt" not in log()
     for name, pid in pids.items():
         assert not os.path.exists(f"/proc/{pid}"), f"{name} (pid {pid}) still running"
     assert "not found" not in log()
