@@ -1,5 +1,7 @@
-"""Hostile bodies and query strings on every POST endpoint: a 400 or 413 in the envelope,
-never a 500, and nothing stored. Endpoints are read from the schema, so new ones are covered."""
+"""Hostile bodies and query strings on every POST endpoint: a 400 or 413 in the envelope, never
+a 500, and nothing stored. Endpoints are read from the schema, so new ones are covered.
+
+Lives in sessions, the app that may import every other one."""
 
 import pytest
 from django.test import override_settings
