@@ -37,8 +37,11 @@ from harness.stack import (  # noqa: E402 - re-exported for the bench scripts
     start_worker,
 )
 
-BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine_bench"
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
+# Overridable so that two benchmarks can run side by side on databases of their own.
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assessment_engine_bench"
+)
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BenchmarkError = HarnessError
 
 

@@ -22,17 +22,23 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from _harness import configure_django, print_header, run_benchmark, server_versions, start_run
+from _harness import (
+    configure_django,
+    cpu_seconds,
+    print_header,
+    print_table_header,
+    run_benchmark,
+    server_versions,
+    start_run,
+)
 
 configure_django(LOG_LEVEL="WARNING")
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from submit_section import SECTIONS, seed_http_sessions  # noqa: E402
+from submit_section import SECTIONS, post_submit, seed_http_sessions, test_client  # noqa: E402
 
-from assessments.factories import answers_for, make_assessment  # noqa: E402
+from assessments.factories import make_assessment  # noqa: E402
 from sessions.apis import SessionViewSet  # noqa: E402
 
 ROUNDS = 4
@@ -41,8 +47,7 @@ SUBMITS_PER_ROUND = 120
 
 def backend_cpu_seconds() -> float:
     pid = connection.connection.info.backend_pid
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100
+    return cpu_seconds([pid])[pid]
 
 
 class Submitter:
@@ -57,19 +62,9 @@ class Submitter:
         connection.ensure_connection()
         own, backend = time.process_time(), backend_cpu_seconds()
         for key in keys:
-            client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
+            client = test_client(key)
             for index in range(SECTIONS):
-                response = client.post(
-                    f"/api/v1/sessions/{key.session}/submit-section",
-                    {
-                        "sectionId": f"s{index + 1}",
-                        "sectionIndex": index,
-                        "answers": answers_for(index + 1),
-                    },
-                    content_type="application/json",
-                )
-                if response.status_code != 201:
-                    raise RuntimeError(f"{response.status_code}: {response.content[:200]!r}")
+                post_submit(client, key, index)
         count = len(keys) * SECTIONS
         return (
             (time.process_time() - own) * 1000 / count,
@@ -126,9 +121,9 @@ def main() -> None:
         f"CPU ms per submit (this process + its PostgreSQL backend), median of {ROUNDS} rounds of"
         f" {SUBMITS_PER_ROUND}, each variant alternating with the baseline"
     )
-    header = f"{'variant':<40} {'baseline':>14} {'variant':>14} {'saved ms':>9} {'saved':>6}"
-    print(header)
-    print("-" * len(header))
+    print_table_header(
+        f"{'variant':<40} {'baseline':>14} {'variant':>14} {'saved ms':>9} {'saved':>6}"
+    )
     chosen = [name for name in VARIANTS if not sys.argv[1:] or sys.argv[1] in name]
     for name in chosen:
         switch = VARIANTS[name]
