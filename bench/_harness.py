@@ -99,7 +99,7 @@ def server_versions() -> str:
     return f"PostgreSQL {pg_version // 10000}.{pg_version % 10000}, Redis {redis_version}"
 
 
-def _current_database_scalar(sql: str) -> int:
+def database_scalar(sql: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -109,14 +109,14 @@ def _current_database_scalar(sql: str) -> int:
 
 def database_connection_count() -> int:
     """Open connections to the bench database, from every process (this one included)."""
-    return _current_database_scalar(
+    return database_scalar(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
     )
 
 
 def database_sessions() -> int:
     """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
-    return _current_database_scalar(
+    return database_scalar(
         "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
     )
 

@@ -95,13 +95,12 @@ if __name__ == "__main__" and sys.argv[1:2] == [LOAD_CLIENT_FLAG]:
 # --- the benchmark -----------------------------------------------------------------------------
 
 import re  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
+from functools import partial  # noqa: E402
 
 from _harness import (  # noqa: E402
     BenchmarkError,
@@ -109,6 +108,7 @@ from _harness import (  # noqa: E402
     bench_environment,
     configure_django,
     cpu_seconds,
+    database_scalar,
     free_port,
     print_header,
     print_table_header,
@@ -126,11 +126,8 @@ configure_django(LOG_LEVEL="WARNING")
 import django  # noqa: E402
 import gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from djangorestframework_camel_case.render import CamelCaseJSONRenderer  # noqa: E402
 
 from assessment_engine.accounts.factories import (  # noqa: E402
     bulk_create_tokens,
@@ -140,7 +137,6 @@ from assessments.factories import make_assessment  # noqa: E402
 from sessions import services as session_services  # noqa: E402
 from sessions.factories import bulk_create_active_sessions  # noqa: E402
 from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
-from sessions.serializers import SessionDetailSerializer  # noqa: E402
 
 RUN_TIME_LIMIT_SECONDS = 600
 SECTIONS = 40
@@ -171,6 +167,7 @@ SCALE_SECONDS = 2.0  # measured per round, HTTP and pgbench alike
 SCALE_SESSIONS_PER_ROUND = 30  # 1,200 submits: room for 400 a second
 SCALE_PGBENCH_SESSIONS = 150  # 6,000 transactions: room for 3,000 a second
 GROWTH_TARGET = 1.2
+LOG_DIR = Path()  # the run's scratch directory (main)
 # Sessions must not expire under the benchmark (the bulk-loaded ones are old on purpose).
 INACTIVITY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600
 
@@ -246,18 +243,16 @@ def seed_pgbench_sessions(assessment, count: int) -> int:
 
 
 def fill_sessions_to(assessment, total: int) -> float:
-    """Bulk-load finished sessions, each with one submission, until the table holds `total`
-    (docs/BENCHMARKS.md, "2. Scale"). Returns the seconds it took."""
+    """Bulk-load finished sessions, each with one submission, until the table holds at least
+    `total` (docs/BENCHMARKS.md, "2. Scale"). Returns the seconds it took."""
     started = time.perf_counter()
     filled = CandidateSession.objects.filter(user__username__startswith="filler-").count()
     existing = CandidateSession.objects.count()
-    missing = total - existing
-    if missing < 0:
-        raise BenchmarkError(f"already more than {total} sessions")
+    missing = max(0, total - existing)  # part 1 may have left more than the first size
     user_id = deterministic_uuid(FILLER_USER_PREFIX, f"1 + n %% {FILLER_USERS}")
     sections = assessment.section_count
     with connection.cursor() as cursor:
-        if not filled:
+        if missing and not filled:
             insert_numbered_users(
                 cursor, id_prefix=FILLER_USER_PREFIX, name="filler", first=1, last=FILLER_USERS
             )
@@ -307,12 +302,6 @@ def settle_tables() -> float:
     return time.perf_counter() - started
 
 
-def scalar(sql: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()[0]
-
-
 def database_backends(application_name: str = "%") -> list[int]:
     """PostgreSQL backends connected to the bench database, this process's own excepted."""
     with connection.cursor() as cursor:
@@ -356,6 +345,20 @@ class Measurement:
         pgbench: backends + pgbench itself (it stands for the application)."""
         ours = "server" in self.cpu_ms
         return sum(ms for role, ms in self.cpu_ms.items() if role != "client" or not ours)
+
+
+def cpu_window(
+    sample: Callable[[], dict[str, dict[int, float]]], start: float, end: float
+) -> dict[str, float]:
+    """CPU ms per role between the instants `start` and `end` (time.monotonic()): a process that
+    appeared in between counts whole, one that ended in between is lost."""
+    time.sleep(max(0.0, start - time.monotonic()))
+    before = sample()
+    time.sleep(max(0.0, end - time.monotonic()))
+    return {
+        role: sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items()) * 1000
+        for role, pids in sample().items()
+    }
 
 
 def best(rounds: list[Measurement]) -> Measurement:
@@ -439,7 +442,7 @@ HEARTBEATS = [
 class Server:
     """A server started for a setup, with the CPU sampler of its processes and backends."""
 
-    def __init__(self, setup: ServerSetup, log_dir: Path):
+    def __init__(self, setup: ServerSetup):
         self.setup, self.port = setup, free_port()
         env = bench_environment(
             PORT=str(self.port),
@@ -448,7 +451,7 @@ class Server:
             SESSION_INACTIVITY_TIMEOUT_SECONDS=str(INACTIVITY_TIMEOUT_SECONDS),
         )
         name = re.sub(r"[^a-z0-9]+", "-", setup.label.lower())
-        log_path = log_dir / f"{name}.log"
+        log_path = LOG_DIR / f"{name}.log"
         self.process = ChildProcess(name, setup.command(self.port), env=env, log_path=log_path)
         try:  # workers import the application lazily: the warm-up does the rest
             wait_for_http(f"http://127.0.0.1:{self.port}/healthz", self.process, timeout=30)
@@ -468,7 +471,6 @@ class Server:
         self,
         workload: Workload,
         thread_sessions: list[list[SessionKey]],
-        log_dir: Path,
         *,
         processes: int,
         warm_up: float,
@@ -490,17 +492,15 @@ class Server:
                 [{"session": key.session, "token": key.token} for key in sessions]
                 for sessions in thread_sessions[number::processes]
             ]
-            job_path, result_path = log_dir / f"{name}.job.json", log_dir / f"{name}.result.json"
+            job_path, result_path = LOG_DIR / f"{name}.job.json", LOG_DIR / f"{name}.result.json"
             job_path.write_text(json.dumps({**job, "threads": threads}))
             command = [sys.executable, __file__, LOAD_CLIENT_FLAG, str(job_path), str(result_path)]
-            log_path = log_dir / f"{name}.log"
+            log_path = LOG_DIR / f"{name}.log"
             children.append(ChildProcess(name, command, env=bench_environment(), log_path=log_path))
             result_paths.append(result_path)
         try:
-            time.sleep(max(0.0, start_at + warm_up - time.monotonic()))
-            before = self.cpu_sample()
-            time.sleep(max(0.0, start_at + warm_up + seconds - time.monotonic()))
-            after = self.cpu_sample()
+            window_start = start_at + warm_up
+            cpu_ms = cpu_window(self.cpu_sample, window_start, window_start + seconds)
             for child in children:
                 try:
                     child.process.wait(timeout=60)
@@ -520,11 +520,6 @@ class Server:
                 f"{self.setup.label}: {total['exhausted_threads']} client(s) ran out of sessions"
             )
         counted = max(1, len(total["latencies_ms"]))
-        # A process that appeared within the window counts whole; one that ended is lost.
-        cpu_ms = {
-            role: sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items()) * 1000
-            for role, pids in after.items()
-        }
         return Measurement(
             per_second=len(total["latencies_ms"]) / seconds,
             latencies_ms=total["latencies_ms"],
@@ -600,33 +595,26 @@ def heartbeat_script(sessions_per_client: int) -> str:
 """
 
 
-CPU_FIELDS = ("ru_utime", "ru_stime")
-
-
 def run_pgbench(
     assessment,
-    log_dir: Path,
     *,
-    label: str,
     clients: int,
     seconds: float,
     per_client: int,
     script_for: Callable[[int], str],
 ) -> Measurement:
     """pgbench on sessions seeded for it; latencies from its per-transaction log; CPU of its
-    backends from their connection to one second before the end, of pgbench over its run."""
+    backends and of pgbench from their connection to one second before the end."""
     offset = seed_pgbench_sessions(assessment, clients * per_client)
-    script = log_dir / f"{label}.pgbench.sql"
+    work_dir = Path(tempfile.mkdtemp(prefix="pgbench-", dir=LOG_DIR))
+    script = work_dir / "script.sql"
     script.write_text(script_for(per_client))
-    work_dir = log_dir / label
-    work_dir.mkdir()
     command = [
         *("pgbench", "--no-vacuum", "--host=127.0.0.1", "--username=postgres"),
         *(f"--client={clients}", f"--jobs={min(clients, 2)}", f"--time={seconds:.0f}"),
         *("--protocol=simple", "--define=k=0", f"--define=offset={offset}"),
         *("--log", "--log-prefix=tx", f"--file={script}", connection.settings_dict["NAME"]),
     ]
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -636,17 +624,18 @@ def run_pgbench(
         while len(backends) < clients and time.monotonic() - started < 10:
             time.sleep(0.05)
             backends = database_backends("pgbench")
-        window_start, before = time.time(), cpu_seconds(backends)
-        time.sleep(max(0.0, started + seconds - 1 - time.monotonic()))
-        window_end, after = time.time(), cpu_seconds(backends)
+        window_start, window_end = time.monotonic(), started + seconds - 1
+        cpu = cpu_window(
+            lambda: {"database": cpu_seconds(backends), "client": cpu_seconds([process.pid])},
+            window_start,
+            window_end,
+        )
         output, _ = process.communicate(timeout=seconds + 60)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    client_cpu = sum(getattr(children_after, f) - getattr(children_before, f) for f in CPU_FIELDS)
-
+    epoch = time.time() - time.monotonic()  # the log's times are wall-clock
     latencies, in_window, failed = [], 0, 0
     for log in work_dir.glob("tx.*"):
         for line in log.read_text().splitlines():
@@ -656,24 +645,21 @@ def run_pgbench(
                 failed += 1
                 continue
             latencies.append(int(fields[2]) / 1000)
-            in_window += window_start <= int(fields[4]) + int(fields[5]) / 1e6 <= window_end
+            finished = int(fields[4]) + int(fields[5]) / 1e6 - epoch
+            in_window += window_start <= finished <= window_end
     tps = re.search(r"tps = ([\d.]+)", output)
     aborted = process.returncode != 0 or "aborted" in output
-    database_cpu = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
     return Measurement(
         per_second=float(tps.group(1)) if tps else float("nan"),
         latencies_ms=latencies,
         sent=len(latencies) + failed,
         errors=failed,
-        cpu_ms={
-            "database": database_cpu * 1000 / max(1, in_window),
-            "client": client_cpu * 1000 / max(1, len(latencies)),
-        },
+        cpu_ms={role: ms / max(1, in_window) for role, ms in cpu.items()},
         problems=[output] if aborted else [],
     )
 
 
-# --- in-process breakdown ------------------------------------------------------------------------
+# --- in process (bench/small_wins.py) ------------------------------------------------------------
 
 
 def post_submit(client: Client, key: SessionKey, index: int):
@@ -690,45 +676,6 @@ def post_submit(client: Client, key: SessionKey, index: int):
 
 def test_client(key: SessionKey) -> Client:
     return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
-
-
-def measure_breakdown(assessment) -> list[str]:
-    """Report lines: the service alone, its 201 body alone, the whole stack; this process, one
-    thread, no server."""
-    service_key, stack_key = seed_http_sessions(assessment, 2)
-    user = get_user_model().objects.get(pk=service_key.user)
-    client, renderer, outcomes = test_client(stack_key), CamelCaseJSONRenderer(), []
-
-    def service(index: int) -> None:
-        body = submit_body(index)
-        outcomes.append(
-            session_services.session_submit_section(
-                session_id=service_key.session,
-                user=user,
-                section_index=index,
-                section_id=body["sectionId"],
-                answers=body["answers"],
-            )
-        )
-
-    steps = {
-        "session_submit_section service": service,
-        "its 201 body (serializer + camelCase renderer)": lambda index: renderer.render(
-            SessionDetailSerializer(outcomes[index].session).data
-        ),
-        "whole Django stack, test client": lambda index: post_submit(client, stack_key, index),
-    }
-    lines = [f"Where a request's time goes (this process, one thread, median of {SECTIONS}):"]
-    for what, step in steps.items():
-        timings = []
-        for index in range(SECTIONS):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                step(index)
-                timings.append(time.perf_counter() - started)
-        label = f"{what} ({len(queries)} SQL statements)"
-        lines.append(f"  {label:<64}{statistics.median(timings) * 1000:6.1f} ms")
-    return lines
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -809,7 +756,7 @@ def session_updates() -> tuple[int, int]:
 def print_update_stats(before: tuple[int, int], during: str) -> None:
     time.sleep(1)  # backends report their statistics when idle, at most once a second
     updates, hot = (after - then for after, then in zip(session_updates(), before, strict=True))
-    indexes = scalar(
+    indexes = database_scalar(
         "SELECT count(*) FROM pg_index"
         " WHERE indrelid = 'candidate_sessions_candidatesession'::regclass"
     )
@@ -822,44 +769,30 @@ def print_update_stats(before: tuple[int, int], during: str) -> None:
 # --- the two parts -------------------------------------------------------------------------------
 
 
-def run_throughput(
-    assessment,
-    log_dir: Path,
-    setups: list[ServerSetup],
-    workloads: list[Workload],
-    script_for: Callable[[int], str],
-) -> dict[str, list[Measurement]]:
-    """Every (workload, setup) once per round, then pgbench, round after round: alternating,
-    so a change in the other load on the host falls on every system alike."""
-    rows: dict[str, list[Measurement]] = {}
-    for number in range(THROUGHPUT_ROUNDS):
-        for workload in workloads:
-            for setup in setups:
-                keys = seed_http_sessions(assessment, CLIENTS * SESSIONS_PER_CLIENT)
-                server = Server(setup, log_dir)
-                try:
-                    run = server.load(
-                        workload,
-                        [keys[i::CLIENTS] for i in range(CLIENTS)],
-                        log_dir,
-                        processes=CLIENT_PROCESSES,
-                        warm_up=WARM_UP_SECONDS,
-                        seconds=MEASURE_SECONDS,
-                    )
-                finally:
-                    server.stop()
-                rows.setdefault(workload.label(setup), []).append(run)
-        pgbench = run_pgbench(
-            assessment,
-            log_dir,
-            label=f"pgbench-{number}",
-            clients=CLIENTS,
-            seconds=MEASURE_SECONDS,
-            per_client=PGBENCH_SESSIONS_PER_CLIENT,
-            script_for=script_for,
-        )
-        rows.setdefault(f"pgbench -c {CLIENTS} -j 2", []).append(pgbench)
+def alternate(systems: dict[str, Callable[[int], Measurement]], rounds: int) -> dict:
+    """Every system once per round, round after round: a change in the other load on the host
+    falls on every system alike. Returns each system's rounds."""
+    rows: dict[str, list[Measurement]] = {label: [] for label in systems}
+    for number in range(rounds):
+        for label, measure in systems.items():
+            rows[label].append(measure(number))
     return rows
+
+
+def throughput_load(assessment, setup: ServerSetup, workload: Workload, _round: int):
+    """A server of its own, loaded by every client on fresh sessions."""
+    keys = seed_http_sessions(assessment, CLIENTS * SESSIONS_PER_CLIENT)
+    server = Server(setup)
+    try:
+        return server.load(
+            workload,
+            [keys[i::CLIENTS] for i in range(CLIENTS)],
+            processes=CLIENT_PROCESSES,
+            warm_up=WARM_UP_SECONDS,
+            seconds=MEASURE_SECONDS,
+        )
+    finally:
+        server.stop()
 
 
 def explain_lock_query(key: SessionKey) -> list[str]:
@@ -871,62 +804,58 @@ def explain_lock_query(key: SessionKey) -> list[str]:
     return plan
 
 
-def run_scale(assessment, setup: ServerSetup, log_dir: Path) -> None:
+def run_scale(assessment, setup: ServerSetup) -> None:
     """At each table size, rounds of one HTTP client then pgbench -c 1; printed as it goes."""
     print(
         f"2. Scale: at each table size, {SCALE_ROUNDS} rounds of one client through"
         f" {setup.label} ({SCALE_WARM_UP_SECONDS:g} s warm-up, {SCALE_SECONDS:g} s measured),"
         f" then {SCALE_SECONDS:g} s of pgbench -c 1 (same transaction); best round of each"
     )
-    server, best_at = Server(setup, log_dir), []
+    server, best_at = Server(setup), []
     try:
         for size in SCALE_SIZES:
             keys = seed_http_sessions(assessment, SCALE_ROUNDS * SCALE_SESSIONS_PER_ROUND + 1)
+            untouched = keys.pop()  # the EXPLAIN's: an ACTIVE session nobody submitted to
             seed_seconds, settle_seconds = fill_sessions_to(assessment, size), settle_tables()
             ours, pgbench = f"{size:,} sessions: HTTP", f"{size:,} sessions: pgbench -c 1"
-            rows: dict[str, list[Measurement]] = {ours: [], pgbench: []}
-            for number in range(SCALE_ROUNDS):
-                first = number * SCALE_SESSIONS_PER_ROUND
-                thread = keys[first : first + SCALE_SESSIONS_PER_ROUND]
-                rows[ours].append(
-                    server.load(
-                        SUBMIT,
-                        [thread],
-                        log_dir,
-                        processes=1,
-                        warm_up=SCALE_WARM_UP_SECONDS,
-                        seconds=SCALE_SECONDS,
-                    )
-                )
-                rows[pgbench].append(
-                    run_pgbench(
-                        assessment,
-                        log_dir,
-                        label=f"pgbench-scale-{size}-{number}",
-                        clients=1,
-                        seconds=SCALE_SECONDS,
-                        per_client=SCALE_PGBENCH_SESSIONS,
-                        script_for=submit_script,
-                    )
-                )
-            index_bytes = scalar("SELECT pg_indexes_size('candidate_sessions_candidatesession')")
+            systems = {
+                ours: lambda n, keys=keys: server.load(
+                    SUBMIT,
+                    [keys[n::SCALE_ROUNDS]],  # sessions of its own each round
+                    processes=1,
+                    warm_up=SCALE_WARM_UP_SECONDS,
+                    seconds=SCALE_SECONDS,
+                ),
+                pgbench: lambda _round: run_pgbench(
+                    assessment,
+                    clients=1,
+                    seconds=SCALE_SECONDS,
+                    per_client=SCALE_PGBENCH_SESSIONS,
+                    script_for=submit_script,
+                ),
+            }
+            rows = alternate(systems, SCALE_ROUNDS)
+            index_bytes = database_scalar(
+                "SELECT pg_indexes_size('candidate_sessions_candidatesession')"
+            )
+            sessions = CandidateSession.objects.count()
             print(
-                f"\nAt {CandidateSession.objects.count():,} sessions and"
+                f"\nAt {sessions:,} sessions and"
                 f" {SectionSubmission.objects.count():,} submissions (the sessions table's indexes"
                 f" {index_bytes >> 20} MB; bulk load {seed_seconds:.1f} s, VACUUM + CHECKPOINT"
                 f" {settle_seconds:.1f} s)"
             )
             print_comparison(rows, pgbench, RATIO_TARGET)
-            best_at.append((best(rows[ours]), best(rows[pgbench])))
+            best_at.append((sessions, best(rows[ours]), best(rows[pgbench])))
             print("EXPLAIN (ANALYZE, BUFFERS) of the lock query on an ACTIVE session:")
-            for line in explain_lock_query(keys[-1]):
+            for line in explain_lock_query(untouched):
                 print(f"  {line}")
     finally:
         server.stop()
-    (small, small_pg), (large, large_pg) = best_at[0], best_at[-1]
+    (fewer, small, small_pg), (more, large, large_pg) = best_at[0], best_at[-1]
     growth = large.percentile(50) / small.percentile(50)
     print(
-        f"From {SCALE_SIZES[0]:,} to {SCALE_SIZES[-1]:,} sessions: HTTP p50 x{growth:.2f},"
+        f"From {fewer:,} to {more:,} sessions: HTTP p50 x{growth:.2f},"
         f" p99 x{large.percentile(99) / small.percentile(99):.2f};"
         f" SQL p50 x{large_pg.percentile(50) / small_pg.percentile(50):.2f};"
         f" CPU per submit x{large.compared_cpu_ms / small.compared_cpu_ms:.2f}"
@@ -954,27 +883,41 @@ def main() -> None:
     updates_before = session_updates()
     if heartbeat:
         setups, workloads, script_for = HEARTBEAT_SETUPS, HEARTBEATS, heartbeat_script
-        target, statement, breakdown = HEARTBEAT_RATIO_TARGET, "the heartbeat's statement", []
+        target, statement = HEARTBEAT_RATIO_TARGET, "the heartbeat's statement"
     else:
         setups = SERVER_SETUPS if "--servers" in sys.argv else SYNC_SETUPS
         workloads, script_for, target = [SUBMIT], submit_script, RATIO_TARGET
-        statement, breakdown = "same transaction", measure_breakdown(assessment)
+        statement = "same transaction"
     print(
         f"1. Throughput: {CLIENTS} concurrent clients on sessions of their own, one assessment of"
         f" {SECTIONS} sections; {WARM_UP_SECONDS:g} s warm-up, {MEASURE_SECONDS:g} s measured;"
         f" best of {THROUGHPUT_ROUNDS} rounds, run alternately; pgbench: {statement}"
     )
+    systems = {
+        workload.label(setup): partial(throughput_load, assessment, setup, workload)
+        for workload in workloads
+        for setup in setups
+    }
+    pgbench = f"pgbench -c {CLIENTS} -j 2"
+    systems[pgbench] = lambda _round: run_pgbench(
+        assessment,
+        clients=CLIENTS,
+        seconds=MEASURE_SECONDS,
+        per_client=PGBENCH_SESSIONS_PER_CLIENT,
+        script_for=script_for,
+    )
+    global LOG_DIR
     with tempfile.TemporaryDirectory(prefix="bench-submit-") as scratch:
-        rows = run_throughput(assessment, Path(scratch), setups, workloads, script_for)
-        ours = print_comparison(rows, f"pgbench -c {CLIENTS} -j 2", target)
-        print("\n".join(breakdown))
+        LOG_DIR = Path(scratch)
+        rows = alternate(systems, THROUGHPUT_ROUNDS)
+        ours = print_comparison(rows, pgbench, target)
         print_update_stats(updates_before, "part 1 (ours and pgbench's)")
         sys.stdout.flush()
         if "--throughput-only" in sys.argv or heartbeat:
             return
         print()
         best_setup = next(setup for setup in setups if best(rows[setup.label]) is ours)
-        run_scale(assessment, best_setup, Path(scratch))
+        run_scale(assessment, best_setup)
     print_update_stats(updates_before, "the run")
     print(f"Whole run: {time.perf_counter() - started:.0f} s")
 
