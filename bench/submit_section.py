@@ -817,7 +817,8 @@ def run_scale(assessment, setup: ServerSetup) -> None:
             keys = seed_http_sessions(assessment, SCALE_ROUNDS * SCALE_SESSIONS_PER_ROUND + 1)
             untouched = keys.pop()  # the EXPLAIN's: an ACTIVE session nobody submitted to
             seed_seconds, settle_seconds = fill_sessions_to(assessment, size), settle_tables()
-            ours, pgbench = f"{size:,} sessions: HTTP", f"{size:,} sessions: pgbench -c 1"
+            sessions = CandidateSession.objects.count()
+            ours, pgbench = f"{sessions:,} sessions: HTTP", f"{sessions:,} sessions: pgbench -c 1"
             systems = {
                 ours: lambda n, keys=keys: server.load(
                     SUBMIT,
@@ -838,7 +839,6 @@ def run_scale(assessment, setup: ServerSetup) -> None:
             index_bytes = database_scalar(
                 "SELECT pg_indexes_size('candidate_sessions_candidatesession')"
             )
-            sessions = CandidateSession.objects.count()
             print(
                 f"\nAt {sessions:,} sessions and"
                 f" {SectionSubmission.objects.count():,} submissions (the sessions table's indexes"
