@@ -119,6 +119,7 @@ from _harness import (  # noqa: E402
     verdict,
 )
 
+from harness.measure import cpu_window, percentile  # noqa: E402
 from harness.stack import wait_for_http, web_command  # noqa: E402
 
 configure_django(LOG_LEVEL="WARNING")
@@ -126,6 +127,7 @@ configure_django(LOG_LEVEL="WARNING")
 import django  # noqa: E402
 import gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -213,14 +215,10 @@ def insert_numbered_users(cursor, *, id_prefix: str, name: str, first: int, last
     )
 
 
-_pgbench_sessions_seeded = 0
-
-
 def seed_pgbench_sessions(assessment, count: int) -> int:
     """`count` more ACTIVE sessions (each with its user) whose ids pgbench computes from their
     number; returns the number before the first (pgbench's `offset`)."""
-    global _pgbench_sessions_seeded
-    offset = _pgbench_sessions_seeded
+    offset = get_user_model().objects.filter(username__startswith="pgbench-").count()
     first, last = offset + 1, offset + count
     with connection.cursor() as cursor:
         insert_numbered_users(
@@ -238,7 +236,6 @@ def seed_pgbench_sessions(assessment, count: int) -> int:
             """,  # noqa: S608 - constants only
             [assessment.pk, assessment.section_count, first, last],
         )
-    _pgbench_sessions_seeded = last
     return offset
 
 
@@ -316,15 +313,6 @@ def database_backends(application_name: str = "%") -> list[int]:
 # --- what both sides measure ---------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, -(-p * len(ordered) // 100))  # ceil(p/100 * n)
-    return ordered[min(int(rank), len(ordered)) - 1]
-
-
 @dataclass(frozen=True)
 class Measurement:
     """One run of ours (a load) or of pgbench, over its measured window."""
@@ -345,20 +333,6 @@ class Measurement:
         pgbench: backends + pgbench itself (it stands for the application)."""
         ours = "server" in self.cpu_ms
         return sum(ms for role, ms in self.cpu_ms.items() if role != "client" or not ours)
-
-
-def cpu_window(
-    sample: Callable[[], dict[str, dict[int, float]]], start: float, end: float
-) -> dict[str, float]:
-    """CPU ms per role between the instants `start` and `end` (time.monotonic()): a process that
-    appeared in between counts whole, one that ended in between is lost."""
-    time.sleep(max(0.0, start - time.monotonic()))
-    before = sample()
-    time.sleep(max(0.0, end - time.monotonic()))
-    return {
-        role: sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items()) * 1000
-        for role, pids in sample().items()
-    }
 
 
 def best(rounds: list[Measurement]) -> Measurement:
