@@ -755,7 +755,9 @@ def alternate(systems: dict[str, Callable[[int], Measurement]], rounds: int) -> 
 
 def throughput_load(assessment, setup: ServerSetup, workload: Workload, _round: int):
     """A server of its own, loaded by every client on fresh sessions."""
-    keys = seed_http_sessions(assessment, CLIENTS * SESSIONS_PER_CLIENT)
+    # The same room per client thread whatever the requests per session.
+    sessions = CLIENTS * SESSIONS_PER_CLIENT * SECTIONS // workload.repeats
+    keys = seed_http_sessions(assessment, sessions)
     server = Server(setup)
     try:
         return server.load(
