@@ -38,8 +38,11 @@ from harness.stack import (  # noqa: E402 - re-exported for the bench scripts
     start_worker,
 )
 
-BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine_bench"
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
+# Overridable so that two benchmarks can run side by side on databases of their own.
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assessment_engine_bench"
+)
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BenchmarkError = HarnessError
 
 
@@ -97,7 +100,7 @@ def server_versions() -> str:
     return f"PostgreSQL {pg_version // 10000}.{pg_version % 10000}, Redis {redis_version}"
 
 
-def _current_database_scalar(sql: str) -> int:
+def database_scalar(sql: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -107,14 +110,14 @@ def _current_database_scalar(sql: str) -> int:
 
 def database_connection_count() -> int:
     """Open connections to the bench database, from every process (this one included)."""
-    return _current_database_scalar(
+    return database_scalar(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
     )
 
 
 def database_sessions() -> int:
     """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
-    return _current_database_scalar(
+    return database_scalar(
         "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
     )
 

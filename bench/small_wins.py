@@ -1,18 +1,9 @@
-"""The small per-request costs, each switched on and off in one process, alternately.
+"""Where an in-process submit's time goes, and the small per-request costs, each switched on
+and off in one process, alternately.
 
     .venv/bin/python bench/small_wins.py [part of a variant's name]
 
-A submit through the whole Django stack (the test client: middleware, knox, DRF, the service,
-the 201 view), one thread, no server, on the submit benchmark's database and sessions. For each
-variant, rounds of 120 submits alternate with the baseline's (4 rounds each); what is compared
-is CPU time per submit, this process's own plus its PostgreSQL backend's (from /proc), the
-median round of each. Variants:
-
-- `CONN_HEALTH_CHECKS` off: no `SELECT 1` before a request's first query;
-- server-side binding (psycopg's `server_side_binding`: parameters sent apart from the query);
-- orjson as the JSON encoder under the camelCase renderer (`drf-orjson-renderer`);
-- the cyclic garbage collector's thresholds raised (`gc.freeze()` after warm-up, then
-  `gc.set_threshold(50_000, 20, 100)`).
+On the bench database; what it measures and how: docs/BENCHMARKS.md, "5. Small wins".
 """
 
 from __future__ import annotations
@@ -22,18 +13,33 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from _harness import configure_django, print_header, run_benchmark, server_versions, start_run
+from _harness import (
+    configure_django,
+    cpu_seconds,
+    print_header,
+    print_table_header,
+    run_benchmark,
+    server_versions,
+    start_run,
+)
 
 configure_django(LOG_LEVEL="WARNING")
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from submit_section import SECTIONS, seed_http_sessions  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from submit_section import (  # noqa: E402
+    SECTIONS,
+    post_submit,
+    seed_http_sessions,
+    submit_body,
+    test_client,
+)
 
-from assessments.factories import answers_for, make_assessment  # noqa: E402
+from assessments.factories import make_assessment  # noqa: E402
 from sessions.apis import SessionViewSet  # noqa: E402
+from sessions.services import session_submit_section  # noqa: E402
 
 ROUNDS = 4
 SUBMITS_PER_ROUND = 120
@@ -41,40 +47,51 @@ SUBMITS_PER_ROUND = 120
 
 def backend_cpu_seconds() -> float:
     pid = connection.connection.info.backend_pid
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100
+    return cpu_seconds([pid])[pid]
 
 
-class Submitter:
-    def __init__(self, assessment):
-        self.assessment = assessment
-        self.keys, self.next_section = [], []
+def submit_round(assessment) -> tuple[float, float]:
+    """CPU ms per submit through the whole Django stack: (this process, its PostgreSQL
+    backend)."""
+    keys = seed_http_sessions(assessment, -(-SUBMITS_PER_ROUND // SECTIONS))
+    connection.ensure_connection()
+    own, backend = time.process_time(), backend_cpu_seconds()
+    for key in keys:
+        client = test_client(key)
+        for index in range(SECTIONS):
+            post_submit(client, key, index)
+    count = len(keys) * SECTIONS
+    return (
+        (time.process_time() - own) * 1000 / count,
+        (backend_cpu_seconds() - backend) * 1000 / count,
+    )
 
-    def round(self) -> tuple[float, float]:
-        """CPU ms per submit: (this process, its PostgreSQL backend)."""
-        sessions = -(-SUBMITS_PER_ROUND // SECTIONS)
-        keys = seed_http_sessions(self.assessment, sessions)
-        connection.ensure_connection()
-        own, backend = time.process_time(), backend_cpu_seconds()
-        for key in keys:
-            client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
-            for index in range(SECTIONS):
-                response = client.post(
-                    f"/api/v1/sessions/{key.session}/submit-section",
-                    {
-                        "sectionId": f"s{index + 1}",
-                        "sectionIndex": index,
-                        "answers": answers_for(index + 1),
-                    },
-                    content_type="application/json",
-                )
-                if response.status_code != 201:
-                    raise RuntimeError(f"{response.status_code}: {response.content[:200]!r}")
-        count = len(keys) * SECTIONS
-        return (
-            (time.process_time() - own) * 1000 / count,
-            (backend_cpu_seconds() - backend) * 1000 / count,
-        )
+
+def print_breakdown(assessment) -> None:
+    """Wall time of the submit service alone and of the whole stack, one thread, no server."""
+    service_key, stack_key = seed_http_sessions(assessment, 2)
+    user = get_user_model().objects.get(pk=service_key.user)
+    client = test_client(stack_key)
+    steps = {
+        "session_submit_section service": lambda index: session_submit_section(
+            session_id=service_key.session,
+            user=user,
+            section_index=index,
+            section_id=f"s{index + 1}",
+            answers=submit_body(index)["answers"],
+        ),
+        "whole Django stack, test client": lambda index: post_submit(client, stack_key, index),
+    }
+    print(f"Where a submit's time goes (wall time, median of {SECTIONS}):")
+    for what, step in steps.items():
+        timings = []
+        for index in range(SECTIONS):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                step(index)
+                timings.append(time.perf_counter() - started)
+        label = f"{what} ({len(queries)} SQL statements)"
+        print(f"  {label:<56}{statistics.median(timings) * 1000:6.1f} ms")
 
 
 def health_checks(on: bool) -> None:
@@ -120,24 +137,25 @@ VARIANTS: dict[str, Callable[[bool], None]] = {
 def main() -> None:
     started = start_run(900)
     print_header("Small wins, in process", [server_versions()])
-    submitter = Submitter(make_assessment(sections=SECTIONS, title="Small wins"))
-    submitter.round()  # warm-up: imports, the content memo, the first connection
+    assessment = make_assessment(sections=SECTIONS, title="Small wins")
+    submit_round(assessment)  # warm-up: imports, the content memo, the first connection
+    print_breakdown(assessment)
     print(
         f"CPU ms per submit (this process + its PostgreSQL backend), median of {ROUNDS} rounds of"
         f" {SUBMITS_PER_ROUND}, each variant alternating with the baseline"
     )
-    header = f"{'variant':<40} {'baseline':>14} {'variant':>14} {'saved ms':>9} {'saved':>6}"
-    print(header)
-    print("-" * len(header))
+    print_table_header(
+        f"{'variant':<40} {'baseline':>14} {'variant':>14} {'saved ms':>9} {'saved':>6}"
+    )
     chosen = [name for name in VARIANTS if not sys.argv[1:] or sys.argv[1] in name]
     for name in chosen:
         switch = VARIANTS[name]
         base, variant = [], []
         for _ in range(ROUNDS):
             switch(False)
-            base.append(submitter.round())
+            base.append(submit_round(assessment))
             switch(True)
-            variant.append(submitter.round())
+            variant.append(submit_round(assessment))
         switch(False)
         b = [statistics.median(part) for part in zip(*base, strict=True)]
         v = [statistics.median(part) for part in zip(*variant, strict=True)]
