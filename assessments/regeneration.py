@@ -33,7 +33,7 @@ from jobs.registry import Execution
 
 from .content import GenerationOptions
 from .content.offline import InsufficientSyllabusText, generate_offline
-from .content.schema import REGENERATION_SCHEMA
+from .content.schema import REGENERATION_SCHEMA, content_questions
 from .content.text import are_near_duplicates, normalize_prompt
 from .content.validation import ContentInvalid, validate_content
 from .errors import AssessmentNotFound, QuestionNotFound, RegenerationRefused
@@ -230,7 +230,7 @@ def offline_replacements(
 def _offline_pool(
     content: dict[str, Any], *, syllabus_text: str, options: GenerationOptions
 ) -> list[dict[str, Any]]:
-    current = [normalize_prompt(q["prompt"]) for q in _questions(content)]
+    current = [normalize_prompt(q["prompt"]) for q in content_questions(content)]
     pool: list[dict[str, Any]] = []
     for section_count, questions_per_section in OFFLINE_POOL_SHAPES:
         shape = GenerationOptions(
@@ -244,7 +244,7 @@ def _offline_pool(
             )
         except InsufficientSyllabusText:
             continue
-        for question in _questions(written):
+        for question in content_questions(written):
             prompt = normalize_prompt(question["prompt"])
             seen = current + [normalize_prompt(q["prompt"]) for q in pool]
             if not any(are_near_duplicates(prompt, other) for other in seen):
@@ -277,7 +277,3 @@ def _target_question_ids(content: dict[str, Any], target: dict[str, str]) -> lis
         if section["sectionId"] == target["sectionId"]:
             return [question["questionId"] for question in section["questions"]]
     raise QuestionNotFound("No such section in this assessment.")
-
-
-def _questions(content: dict[str, Any]) -> list[dict[str, Any]]:
-    return [question for section in content["sections"] for question in section["questions"]]

@@ -24,7 +24,7 @@ from jobs.ai.factory import call_ai
 from jobs.errors import InvalidAIOutput
 
 from .content import GenerationOptions
-from .content.schema import REGENERATION_SCHEMA, VERIFICATION_SCHEMA
+from .content.schema import REGENERATION_SCHEMA, VERIFICATION_SCHEMA, content_questions
 from .content.text import collapse_whitespace
 from .prompts import (
     REGENERATION_PROMPT_VERSION,
@@ -164,14 +164,14 @@ def mcq_items_without_keys(content: Mapping[str, Any]) -> list[dict[str, Any]]:
             "prompt": question["prompt"],
             "options": [{"id": o["id"], "text": o["text"]} for o in question["options"]],
         }
-        for question in _all_questions(content)
+        for question in content_questions(content)
         if question["type"] == "MCQ"
     ]
 
 
 def parse_verdicts(data: Any, content: Mapping[str, Any], *, raw_text: str) -> list[ItemVerdict]:
     """One verdict per MCQ, in questionnaire order; anything less is an invalid answer."""
-    mcqs = {q["questionId"]: q for q in _all_questions(content) if q["type"] == "MCQ"}
+    mcqs = {q["questionId"]: q for q in content_questions(content) if q["type"] == "MCQ"}
     raw_verdicts = data.get("verdicts") if isinstance(data, Mapping) else None
     if not isinstance(raw_verdicts, list):
         raise _invalid_verdicts("verdicts: expected an array", raw_text)
@@ -299,7 +299,7 @@ def _agreeing_verdicts(content: Mapping[str, Any]) -> dict[str, Any]:
                 "supportedOptionId": q["correctOptionId"],
                 "ambiguous": False,
             }
-            for q in _all_questions(content)
+            for q in content_questions(content)
             if q["type"] == "MCQ"
         ]
     }
@@ -309,8 +309,4 @@ def _unchanged_replacements(
     content: Mapping[str, Any], rejected: list[ItemVerdict]
 ) -> dict[str, Any]:
     ids = {verdict.question_id for verdict in rejected}
-    return {"replacements": [q for q in _all_questions(content) if q["questionId"] in ids]}
-
-
-def _all_questions(content: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [question for section in content["sections"] for question in section["questions"]]
+    return {"replacements": [q for q in content_questions(content) if q["questionId"] in ids]}

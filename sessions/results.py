@@ -19,6 +19,7 @@ from django.db.models import Case, F, Func, JSONField, Q, QuerySet, Value, When
 from django.http import StreamingHttpResponse
 
 from assessment_engine.db import replica
+from assessments.content.schema import content_questions
 
 from .models import CandidateSession, SectionSubmission
 from .review import ReviewState
@@ -137,7 +138,7 @@ def results_in_batches(rows: QuerySet) -> Iterator[list[dict]]:
 
 def results_csv(*, content: dict[str, Any], rows: QuerySet) -> Iterator[str]:
     """The CSV of scores: a header, then one line per session with one column per question."""
-    question_ids = [question["questionId"] for question in _questions(content)]
+    question_ids = [question["questionId"] for question in content_questions(content)]
     yield from _csv_lines(
         [SCORE_COLUMNS + question_ids],
         (
@@ -154,7 +155,7 @@ def answers_csv(*, content: dict[str, Any], rows: QuerySet) -> Iterator[str]:
     batch of sessions."""
     questions = {
         question["questionId"]: {**question, "position": position}
-        for position, question in enumerate(_questions(content))
+        for position, question in enumerate(content_questions(content))
     }
     yield from _csv_lines(
         [ANSWER_COLUMNS],
@@ -242,10 +243,6 @@ def _csv_lines(header: list[list], rows: Iterable[list]) -> Iterator[str]:
         yield writer.writerow(row)
     for row in rows:
         yield writer.writerow(row)
-
-
-def _questions(content: dict[str, Any]) -> list[dict[str, Any]]:
-    return [question for section in content["sections"] for question in section["questions"]]
 
 
 def _position(questions: dict[str, dict], question_id: str) -> int:

@@ -28,6 +28,7 @@ from django.db import connections
 from django.db.models import Aggregate, Avg, Count, FloatField, Q, StdDev
 
 from assessment_engine.db import replica
+from assessments.content.schema import content_questions
 
 from .models import CandidateSession, Evaluation, SectionSubmission, SessionStatus
 
@@ -56,7 +57,7 @@ class ItemSums:
 def assessment_statistics(*, assessment_id, content: dict[str, Any]) -> dict[str, Any]:
     """The statistics of the API (snake_case keys; the renderer camelCases them)."""
     test = _test_figures(assessment_id)
-    questions = [q for section in content["sections"] for q in section["questions"]]
+    questions = content_questions(content)
     sums = _item_sums(assessment_id, [q["questionId"] for q in questions])
     mcq_ids = [q["questionId"] for q in questions if q["type"] == "MCQ"]
     responses, choices = _responses(assessment_id, mcq_ids)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .schema import content_questions
 from .text import normalize_for_matching
 
 UNSPECIFIED = "UNSPECIFIED"
@@ -26,7 +27,7 @@ def quality_report(
     """`topics_found`: the syllabus's topics (subject matter only); `rules_triggered`: how often
     each item-writing rule refused an item on the way (a failed attempt, a skipped candidate);
     `items_regenerated`: items a verifier sent back."""
-    items = [question for section in content["sections"] for question in section["questions"]]
+    items = content_questions(content)
     found = {_key(topic): topic for topic in topics_found}
     asked = {_key(item["topic"]) for item in items if item.get("topic")}
     covered = sorted(found[key] for key in found.keys() & asked)

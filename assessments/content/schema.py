@@ -219,3 +219,8 @@ REGENERATION_SCHEMA: dict[str, Any] = {
     },
     "required": ["replacements"],
 }
+
+
+def content_questions(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every question of an assessment's content, section by section, in order."""
+    return [question for section in content["sections"] for question in section["questions"]]
