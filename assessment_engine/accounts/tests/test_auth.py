@@ -3,9 +3,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 
+from assessment_engine.accounts.authentication import BearerTokenAuthentication, _tokens_with_users
 from assessment_engine.accounts.factories import DEFAULT_PASSWORD, UserFactory
 
 LOGIN = "/api/v1/auth/login"
@@ -13,6 +16,7 @@ LOGOUT = "/api/v1/auth/logout"
 ME = "/api/v1/auth/me"
 
 pytestmark = pytest.mark.django_db
+KEY = CONSTANTS.TOKEN_KEY_LENGTH
 
 
 def login(api_client, username, password=DEFAULT_PASSWORD):
@@ -128,3 +132,51 @@ def test_login_validation_errors(api_client, body):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert response.json()["error"]["details"]
+
+
+def test_token_lookup_reads_the_token_and_user_the_orm_would(candidate):
+    """The one fixed statement gives the same rows as knox's queryset, column for column."""
+    _, token = AuthToken.objects.create(user=candidate)
+    knox_way = AuthToken.objects.select_related("user").get(token_key=token[:KEY])
+
+    (ours,) = _tokens_with_users(token[:KEY])
+
+    for field in AuthToken._meta.concrete_fields:
+        assert getattr(ours, field.attname) == getattr(knox_way, field.attname), field.name
+    for field in type(candidate)._meta.concrete_fields:
+        assert getattr(ours.user, field.attname) == getattr(knox_way.user, field.attname)
+    assert ours._state.adding is False and ours._state.db == "default"
+
+
+def test_a_token_whose_key_another_token_shares_is_told_apart_by_its_digest(api_client, staff):
+    candidate = UserFactory()
+    _, staff_token = AuthToken.objects.create(user=staff)
+    _, candidate_token = AuthToken.objects.create(user=candidate)
+    AuthToken.objects.filter(user=candidate).update(token_key=staff_token[:KEY])
+    shared_key_token = staff_token[:KEY] + candidate_token[KEY:]
+
+    for token, username in ((staff_token, staff.username), (shared_key_token, None)):
+        response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
+        if username:
+            assert response.json()["username"] == username
+        else:
+            assert response.status_code == 401
+
+
+def test_an_inactive_users_token_is_refused(api_client, candidate):
+    token = login(api_client, candidate.username).json()["token"]
+    type(candidate).objects.filter(pk=candidate.pk).update(is_active=False)
+
+    response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "NOT_AUTHENTICATED"
+
+
+def test_authentication_is_one_statement(api_client, candidate):
+    token = login(api_client, candidate.username).json()["token"]
+
+    with CaptureQueriesContext(connection) as queries:
+        BearerTokenAuthentication().authenticate_credentials(token.encode())
+
+    assert len(queries) == 1
