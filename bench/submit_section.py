@@ -288,7 +288,8 @@ def fill_sessions_to(assessment, total: int) -> float:
 
 def settle_tables() -> float:
     """VACUUM (ANALYZE) and CHECKPOINT, as autovacuum and the checkpointer would have done to a
-    table that grew over months. Returns the seconds it took."""
+    table that grew over months: without it, a table just seeded is planned with the statistics
+    of the table before (sequential scans). Returns the seconds it took."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -580,6 +581,7 @@ def run_pgbench(
     """pgbench on sessions seeded for it; latencies from its per-transaction log; CPU of its
     backends and of pgbench from their connection to one second before the end."""
     offset = seed_pgbench_sessions(assessment, clients * per_client)
+    settle_tables()
     work_dir = Path(tempfile.mkdtemp(prefix="pgbench-", dir=LOG_DIR))
     script = work_dir / "script.sql"
     script.write_text(script_for(per_client))
@@ -758,6 +760,7 @@ def throughput_load(assessment, setup: ServerSetup, workload: Workload, _round: 
     # The same room per client thread whatever the requests per session.
     sessions = CLIENTS * SESSIONS_PER_CLIENT * SECTIONS // workload.repeats
     keys = seed_http_sessions(assessment, sessions)
+    settle_tables()  # the planner's statistics, not those of the table before the seed
     server = Server(setup)
     try:
         return server.load(
