@@ -13,9 +13,10 @@ import time
 from collections import defaultdict
 from functools import partial
 
-from _harness import configure_django, prepare_database, print_header, stack_environment
+from _harness import configure_django, print_header
 
 from harness import databases
+from harness.stack import prepare_database, stack_environment
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine_scale"
 REDIS_URL = "redis://127.0.0.1:6379/11"

@@ -103,23 +103,25 @@ from dataclasses import asdict, dataclass  # noqa: E402
 from functools import partial  # noqa: E402
 
 from _harness import (  # noqa: E402
-    BenchmarkError,
-    ChildProcess,
     bench_environment,
     configure_django,
-    cpu_seconds,
     database_scalar,
-    free_port,
     print_header,
     print_table_header,
-    process_group,
-    run_benchmark,
     server_versions,
     start_run,
     verdict,
 )
 
 from harness.measure import cpu_window, percentile  # noqa: E402
+from harness.processes import (  # noqa: E402
+    ChildProcess,
+    HarnessError,
+    cpu_seconds,
+    free_port,
+    process_group,
+    run_main,
+)
 from harness.stack import wait_for_http, web_command  # noqa: E402
 
 configure_django(LOG_LEVEL="WARNING")
@@ -129,7 +131,6 @@ import gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from assessment_engine.accounts.factories import (  # noqa: E402
     bulk_create_tokens,
@@ -479,9 +480,9 @@ class Server:
                 try:
                     child.process.wait(timeout=60)
                 except subprocess.TimeoutExpired as exc:
-                    raise BenchmarkError(f"{child.name} did not finish") from exc
+                    raise HarnessError(f"{child.name} did not finish") from exc
                 if child.process.returncode != 0:
-                    raise BenchmarkError(f"{child.name} failed:\n{child.log_tail()}")
+                    raise HarnessError(f"{child.name} failed:\n{child.log_tail()}")
         finally:
             for child in children:
                 child.stop()
@@ -490,7 +491,7 @@ class Server:
         # Counts add up, lists join: `type(value)()` is 0 or [].
         total = {key: sum((p[key] for p in parts), type(v)()) for key, v in parts[0].items()}
         if total["exhausted_threads"]:
-            raise BenchmarkError(
+            raise HarnessError(
                 f"{self.setup.label}: {total['exhausted_threads']} client(s) ran out of sessions"
             )
         counted = max(1, len(total["latencies_ms"]))
@@ -535,7 +536,7 @@ def submit_script(sessions_per_client: int) -> str:
     offset + c*P + 1 .. offset + c*P + P section after section (pgbench keeps its counter k)."""
     sql, params = lock_query_sql(str(uuid.UUID(int=1)), str(uuid.UUID(int=2)))
     if len(params) != 2:
-        raise BenchmarkError(f"unexpected lock query parameters: {params!r}")
+        raise HarnessError(f"unexpected lock query parameters: {params!r}")
     lock = sql.replace("%s", PGBENCH_SESSION, 1).replace("%s", PGBENCH_USER, 1)
     answers = """('{"s' || :num || 'q1": "B", "s' || :num || 'q2": "my answer ' || :num || '"}')"""
     return f"""\\set k :k + 1
@@ -631,25 +632,6 @@ def run_pgbench(
         cpu_ms={role: ms / max(1, in_window) for role, ms in cpu.items()},
         problems=[output] if aborted else [],
     )
-
-
-# --- in process (bench/small_wins.py) ------------------------------------------------------------
-
-
-def post_submit(client: Client, key: SessionKey, index: int):
-    """A submit through the whole Django stack (the test client), which must answer 201."""
-    response = client.post(
-        f"/api/v1/sessions/{key.session}/submit-section",
-        submit_body(index),
-        content_type="application/json",
-    )
-    if response.status_code != 201:
-        raise BenchmarkError(f"in-process submit: {response.status_code} {response.content[:200]}")
-    return response
-
-
-def test_client(key: SessionKey) -> Client:
-    return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -899,4 +881,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_benchmark(main)
+    run_main(main, what="benchmark")
