@@ -9,7 +9,7 @@ beat sweeper re-publishes the PENDING jobs, and every job completes exactly once
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pytest
 
@@ -69,7 +69,7 @@ def test_redis_outage_loses_no_request_and_no_job(
         )
         integrity = job_integrity(db, outcome.job_ids)
     during = traffic.sent_between(down_at, up_at)
-    errors = unexpected_replies(during)
+    errors = [reply for reply in during if reply.status_code != EXPECTED_STATUS.get(reply.kind)]
     drill_figures.update(
         outage_seconds=round(up_at - down_at, 1),
         requests=len(traffic.snapshot()),
@@ -78,7 +78,7 @@ def test_redis_outage_loses_no_request_and_no_job(
         slowest_request_during_outage_seconds=round(max(r.elapsed for r in during), 2),
         errors=len(errors),
         error_samples=[reply.describe() for reply in errors[:5]],
-        **integrity.as_dict(),
+        **asdict(integrity),
         recovery_seconds=None if recovery is None else round(recovery, 1),
     )
     assert recovery is not None, f"jobs not all COMPLETED {RECOVERY_TIMEOUT_SECONDS} s after"
@@ -148,10 +148,6 @@ def poll_until(deadline: float, poll) -> None:
     while time.monotonic() < deadline:
         poll()
         time.sleep(POLL_SECONDS)
-
-
-def unexpected_replies(replies: list[Reply]) -> list[Reply]:
-    return [reply for reply in replies if reply.status_code != EXPECTED_STATUS.get(reply.kind)]
 
 
 def failing_checks(reply: Reply) -> list[str] | None:
