@@ -92,13 +92,9 @@ ANALYZE;
 
 
 def seed(sessions: int, jobs: int) -> None:
-    from django.db import connection
-
     started = time.perf_counter()
     params = {"sessions": sessions, "jobs": jobs}
-    params.update(due_jobs=DUE_JOBS, due_sessions=DUE_SESSIONS)
-    with connection.cursor() as cursor:
-        cursor.execute(SEED_SQL, params)
+    run_sql(SEED_SQL, {**params, "due_jobs": DUE_JOBS, "due_sessions": DUE_SESSIONS})
     print(
         f"seeded {sessions:,} sessions and {jobs:,} jobs in {time.perf_counter() - started:.0f} s"
     )
@@ -116,7 +112,7 @@ def measure() -> dict[str, float]:
     }
     timings = defaultdict(list)
     for _ in range(REPEATS):
-        make_rows_due_again()
+        run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
         for label, operation in operations.items():
             timings[label].append(timed(operation))
     return {label: statistics.median(values) for label, values in timings.items()}
@@ -134,10 +130,6 @@ UPDATE candidate_sessions_candidatesession
 SET status = 'ACTIVE', expired_at = NULL, last_activity_at = now() - interval '2 hours'
 WHERE status = 'EXPIRED';
 """
-
-
-def make_rows_due_again() -> None:
-    run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
 
 
 # What the admin's job and session list pages run (filtered, newest first, one page).
