@@ -276,28 +276,26 @@ def check_books() -> Books:
     by_status = dict(
         CandidateSession.objects.values_list("status").annotate(n=Count("id")).order_by()
     )
-    completed = dict(
-        CandidateSession.objects.filter(status=SessionStatus.COMPLETED).values_list(
-            "id", "section_count"
-        )
-    )
+    completed = {
+        session_id: (section_count, job_id)
+        for session_id, section_count, job_id in CandidateSession.objects.filter(
+            status=SessionStatus.COMPLETED
+        ).values_list("id", "section_count", "evaluation_job_id")
+    }
     jobs = list(
         AIJob.objects.filter(job_type=JobType.EVALUATION).values(
             "id", "dedupe_key", "status", "payload"
         )
     )
     jobs_per_session = Counter(job["payload"].get("sessionId") for job in jobs)
-    linked = dict(
-        CandidateSession.objects.filter(pk__in=completed).values_list("id", "evaluation_job_id")
-    )
     job_by_id = {job["id"]: job for job in jobs}
     evaluations = Counter(
         Evaluation.objects.filter(session_id__in=completed).values_list("session_id", flat=True)
     )
     submissions = Counter(SectionSubmission.objects.values_list("session_id", flat=True).iterator())
     lost, duplicated = [], []
-    for session_id, section_count in completed.items():
-        job = job_by_id.get(linked.get(session_id))
+    for session_id, (section_count, job_id) in completed.items():
+        job = job_by_id.get(job_id)
         if job is None:
             lost.append(f"session {session_id}: no evaluation job")
         elif job["dedupe_key"] != f"evaluation:{session_id}":
