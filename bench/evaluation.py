@@ -73,9 +73,7 @@ class SessionMaker:
 
     def grade_offline(self, _ready: tuple) -> None:
         """Planning, offline grades and their validation: an evaluation's own work."""
-        answers = {}
-        for index in range(SECTIONS):
-            answers.update(answers_for(index + 1))
+        answers = {k: v for n in range(1, SECTIONS + 1) for k, v in answers_for(n).items()}
         plan = plan_grading(self.assessment.content, answers)
         validated_grades(offline_grades(plan.for_ai), plan.for_ai, raw_text="")
 

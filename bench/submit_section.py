@@ -507,9 +507,6 @@ class Server:
             problems=total["error_samples"],
         )
 
-    def stop(self) -> None:
-        self.process.stop()
-
 
 # --- pgbench -------------------------------------------------------------------------------------
 
@@ -750,7 +747,7 @@ def throughput_load(assessment, setup: ServerSetup, workload: Workload, _round: 
             seconds=MEASURE_SECONDS,
         )
     finally:
-        server.stop()
+        server.process.stop()
 
 
 def explain_lock_query(key: SessionKey) -> list[str]:
@@ -809,7 +806,7 @@ def run_scale(assessment, setup: ServerSetup) -> None:
             for line in explain_lock_query(untouched):
                 print(f"  {line}")
     finally:
-        server.stop()
+        server.process.stop()
     (fewer, small, small_pg), (more, large, large_pg) = best_at[0], best_at[-1]
     growth = large.percentile(50) / small.percentile(50)
     print(

@@ -142,7 +142,6 @@ class CandidateUser(ApiUser):
 
     def on_start(self) -> None:
         self.username = next_candidate()
-        self.assessment_id = ASSESSMENT_ID
         self.flow = CandidateFlow(self)
         self.log_in_at_start(self.username, PASSWORD)
 
@@ -151,7 +150,7 @@ class CandidateUser(ApiUser):
         if not self.token and not self.login(self.username, PASSWORD):
             return
         listing = self.call("GET", f"{API}/assessments", expect=(200,))
-        assessment_id = self.assessment_id or _first_id(listing)
+        assessment_id = ASSESSMENT_ID or _first_id(listing)
         if assessment_id is None:
             _record(
                 "FLOW",
