@@ -50,10 +50,6 @@ _logged_in = {"users": 0, "first_start": None}
 _candidate_numbers = itertools.count(0)
 
 
-def next_candidate() -> str:
-    return f"{CANDIDATE_PREFIX}{next(_candidate_numbers) % CANDIDATES + 1:05d}"
-
-
 @events.init.add_listener
 def _require_password(environment, **_kwargs) -> None:  # once, before any user: fail fast
     if not PASSWORD:
@@ -141,7 +137,7 @@ class CandidateUser(ApiUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
-        self.username = next_candidate()
+        self.username = f"{CANDIDATE_PREFIX}{next(_candidate_numbers) % CANDIDATES + 1:05d}"
         self.flow = CandidateFlow(self)
         self.log_in_at_start(self.username, PASSWORD)
 
