@@ -670,10 +670,8 @@ def print_comparison(
             f" against {pg.compared_cpu_ms:.2f} ms)"
         )
     top = max(ours, key=lambda label: ours[label].per_second)
-    ratio, normalised = (
-        ours[top].per_second / pg.per_second,
-        pg.compared_cpu_ms / ours[top].compared_cpu_ms,
-    )
+    ratio = ours[top].per_second / pg.per_second
+    normalised = pg.compared_cpu_ms / ours[top].compared_cpu_ms
     round_ratios = (
         max(rows[label][n].per_second for label in ours) / run.per_second
         for n, run in enumerate(rows[pgbench_label])
