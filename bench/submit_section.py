@@ -35,6 +35,7 @@ def run_load_client(job_path: str, result_path: str) -> None:
     import http.client
     import resource
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     job = json.loads(Path(job_path).read_text())
     bodies = [
@@ -76,11 +77,8 @@ def run_load_client(job_path: str, result_path: str) -> None:
         with lock:
             result["exhausted_threads"] += 1
 
-    threads = [threading.Thread(target=client, args=(s,), daemon=True) for s in job["threads"]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=len(job["threads"])) as pool:
+        list(pool.map(client, job["threads"]))  # an exception in a thread fails the client
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.update(latencies_ms=latencies, error_samples=samples[:5])
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
