@@ -289,9 +289,7 @@ def measure_breakdown(bench: JobBench, content: Callable[[object], object]) -> B
     is skipped later by the worker (job already finished)."""
     contents, starts, job_runs = [], [], []
     for item in bench.create(BREAKDOWN_REPEATS):
-        started = time.perf_counter()
-        content(item)
-        contents.append(time.perf_counter() - started)
+        contents.append(measured_call(partial(content, item))[1])
         [job_id], seconds, start_queries = measured_call(partial(bench.start_jobs, [item]))
         starts.append(seconds)
         outcome, seconds, job_run_queries = measured_call(
