@@ -114,7 +114,9 @@ def measure() -> dict[str, float]:
     for _ in range(REPEATS):
         run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
         for label, operation in operations.items():
-            timings[label].append(timed(operation))
+            started = time.perf_counter()
+            operation()
+            timings[label].append((time.perf_counter() - started) * 1000)
     return {label: statistics.median(values) for label, values in timings.items()}
 
 
@@ -168,12 +170,6 @@ def run_sql(sql: str, params: dict | None = None) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def print_measurements(sessions: int, jobs: int, timings: dict[str, float]) -> None:

@@ -146,7 +146,8 @@ class CandidateUser(ApiUser):
         if not self.token and not self.login(self.username, PASSWORD):
             return
         listing = self.call("GET", f"{API}/assessments", expect=(200,))
-        assessment_id = ASSESSMENT_ID or _first_id(listing)
+        first_listed = next((a["assessmentId"] for a in listing.get("results") or []), None)
+        assessment_id = ASSESSMENT_ID or first_listed
         if assessment_id is None:
             _record(
                 "FLOW",
@@ -254,11 +255,6 @@ def _answers(section: dict) -> dict[str, str]:
                 " models and applications that students practise in the assignments."
             )
     return answers
-
-
-def _first_id(listing: dict) -> str | None:
-    results = listing.get("results") or []
-    return results[0]["assessmentId"] if results else None
 
 
 def _error_code(response) -> str:
