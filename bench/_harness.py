@@ -82,20 +82,6 @@ def database_scalar(sql: str) -> int:
         return cursor.fetchone()[0]
 
 
-def database_connection_count() -> int:
-    """Open connections to the bench database, from every process (this one included)."""
-    return database_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-    )
-
-
-def database_sessions() -> int:
-    """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
-    return database_scalar(
-        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-    )
-
-
 def measured_call(call: Callable[[], object]) -> tuple[object, float, int]:
     """`call()`'s result, its wall seconds and the SQL statements it ran."""
     from django.db import connection

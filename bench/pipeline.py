@@ -22,8 +22,7 @@ from pathlib import Path
 from _harness import (
     bench_environment,
     configure_django,
-    database_connection_count,
-    database_sessions,
+    database_scalar,
     measured_call,
     print_header,
     print_table_header,
@@ -106,6 +105,20 @@ class Timed:
     @property
     def sessions_per_item(self) -> float:
         return self.sessions / self.items
+
+
+def database_connection_count() -> int:
+    """Open connections to the bench database, from every process (this one included)."""
+    return database_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    )
+
+
+def database_sessions() -> int:
+    """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
+    return database_scalar(
+        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    )
 
 
 def wait_until_done(
