@@ -50,16 +50,12 @@ def start_run(time_limit_seconds: int) -> float:
     """A benchmark run's start: Ctrl-C, SIGTERM and the time limit turned into exceptions, no
     other benchmark on the bench database (it would be emptied under its feet), its schema up
     to date and every table and the Redis db emptied. Returns perf_counter() at the start."""
-    from django.core.management import call_command
-
     install_stop_signals(time_limit_seconds)
     started = time.perf_counter()
     busy = databases.connections_to(BENCH_DATABASE_URL)
     if busy > 0:
         raise HarnessError(f"{busy} connection(s) to the bench database: another benchmark?")
-    prepare_database(bench_environment())
-    call_command("flush", interactive=False, verbosity=0)
-    databases.flush_redis(BENCH_REDIS_URL)
+    prepare_database(bench_environment(), empty=True)
     return started
 
 

@@ -108,14 +108,7 @@ def load_environment() -> dict[str, str]:
     )
 
 
-# --- database and Redis ----------------------------------------------------------------------
-
-
-def prepare_load_database() -> None:
-    """Create the load database if missing, migrate it, empty it and its Redis db."""
-    prepare_database(load_environment())
-    run_python(["manage.py", "flush", "--noinput", "-v", "0"], env=load_environment())
-    databases.flush_redis(LOAD_REDIS_URL)
+# --- seeding -------------------------------------------------------------------------------
 
 
 def seed(args: argparse.Namespace, scratch: Path) -> dict:
@@ -434,7 +427,7 @@ def main() -> int:
     install_stop_signals(limit + (LOGIN_PHASE_LIMIT if args.steady else 0))
     scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
     print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
-    prepare_load_database()
+    prepare_database(load_environment(), empty=True)  # the load database and Redis db only
     seed_data = seed(args, scratch)
     os.environ.update(load_environment())
     import django
