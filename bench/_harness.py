@@ -2,7 +2,7 @@
 
 Benchmarks never touch the development or test data: they run against a database and a Redis db
 of their own, created and migrated here. Call `configure_django()` before importing any project
-module.
+module. Everything else they need comes from `harness` itself.
 """
 
 from __future__ import annotations
@@ -20,30 +20,14 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from harness import databases  # noqa: E402
-from harness.fake_gemini import start_fake_gemini  # noqa: E402, F401 - re-exported
-from harness.processes import (  # noqa: E402, F401 - re-exported for the bench scripts
-    ChildProcess,
-    HarnessError,
-    cpu_seconds,
-    free_port,
-    group_cpu_seconds,
-    install_stop_signals,
-    median_seconds,
-    process_group,
-    run_main,
-)
-from harness.stack import (  # noqa: E402 - re-exported for the bench scripts
-    prepare_database,
-    stack_environment,
-    start_worker,
-)
+from harness.processes import HarnessError, install_stop_signals  # noqa: E402
+from harness.stack import prepare_database, stack_environment  # noqa: E402
 
 # Overridable so that two benchmarks can run side by side on databases of their own.
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assessment_engine_bench"
 )
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-BenchmarkError = HarnessError
 
 
 def bench_environment(**overrides: str) -> dict[str, str]:
@@ -62,19 +46,6 @@ def configure_django(*, environment: dict[str, str] | None = None, **overrides: 
     django.setup()
 
 
-def ensure_database() -> None:
-    """Create the bench database if missing and bring its schema up to date."""
-    prepare_database(bench_environment())
-
-
-def reset_state() -> None:
-    """Empty every table of the bench database and the bench Redis db (broker and cache)."""
-    from django.core.management import call_command
-
-    call_command("flush", interactive=False, verbosity=0)
-    databases.flush_redis(BENCH_REDIS_URL)
-
-
 def start_run(time_limit_seconds: int) -> float:
     """A benchmark run's start: Ctrl-C, SIGTERM and the time limit turned into exceptions, no
     other benchmark on the bench database (it would be emptied under its feet), its schema up
@@ -83,9 +54,8 @@ def start_run(time_limit_seconds: int) -> float:
     started = time.perf_counter()
     busy = databases.connections_to(BENCH_DATABASE_URL)
     if busy > 0:
-        raise BenchmarkError(f"{busy} connection(s) to the bench database: another benchmark?")
-    ensure_database()
-    reset_state()
+        raise HarnessError(f"{busy} connection(s) to the bench database: another benchmark?")
+    prepare_database(bench_environment(), empty=True)
     return started
 
 
@@ -108,26 +78,16 @@ def database_scalar(sql: str) -> int:
         return cursor.fetchone()[0]
 
 
-def database_connection_count() -> int:
-    """Open connections to the bench database, from every process (this one included)."""
-    return database_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-    )
+def measured_call(call: Callable[[], object]) -> tuple[object, float, int]:
+    """`call()`'s result, its wall seconds and the SQL statements it ran."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-
-def database_sessions() -> int:
-    """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
-    return database_scalar(
-        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-    )
-
-
-def celery_worker(
-    name: str, *, queue: str, concurrency: int, log_dir: Path, env: dict[str, str]
-) -> ChildProcess:
-    """A worker started as the Procfile starts one (thread pool), ready to consume."""
-    log_path = log_dir / f"{name}.log"
-    return start_worker(name, queue, env=env, log_path=log_path, concurrency=concurrency)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = call()
+        seconds = time.perf_counter() - started
+    return result, seconds, len(queries)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -151,11 +111,3 @@ def print_header(title: str, versions: list[str]) -> None:
         f"{''.join(f' {version},' for version in versions)}"
         f" load average {os.getloadavg()[0]:.1f} at start"
     )
-
-
-def run_benchmark(main: Callable[[], object]) -> None:
-    run_main(main, what="benchmark")
-
-
-if __name__ == "__main__":
-    print("bench/_harness.py holds shared helpers; it measures nothing itself.")

@@ -13,34 +13,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _harness import (
-    BenchmarkError,
-    configure_django,
-    print_header,
-    print_table_header,
-    run_benchmark,
-    start_run,
-    verdict,
-)
+from _harness import configure_django, print_header, print_table_header, start_run, verdict
+
+from harness.processes import HarnessError, run_main
 
 configure_django(LOG_LEVEL="WARNING")  # this process only; workers log at INFO as deployed
 
+import pipeline  # noqa: E402 - importing it configures Django the same way
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from pipeline import (  # noqa: E402 - importing it configures Django the same way
-    BREAKDOWN_REPEATS,
-    FAKE_GEMINI_DELAY_SECONDS,
-    OVERHEAD_CONCURRENCY,
-    RATIO_TARGET,
-    JobBench,
-    LatencyResult,
-    OverheadResult,
-    celery_versions,
-    measure_breakdown,
-    print_overhead_table,
-    run_latencies,
-    run_overhead,
-)
 
 from assessment_engine.accounts.factories import bulk_create_users  # noqa: E402
 from assessments.factories import answers_for, make_assessment  # noqa: E402
@@ -92,9 +73,7 @@ class SessionMaker:
 
     def grade_offline(self, _ready: tuple) -> None:
         """Planning, offline grades and their validation: an evaluation's own work."""
-        answers = {}
-        for index in range(SECTIONS):
-            answers.update(answers_for(index + 1))
+        answers = {k: v for n in range(1, SECTIONS + 1) for k, v in answers_for(n).items()}
         plan = plan_grading(self.assessment.content, answers)
         validated_grades(offline_grades(plan.for_ai), plan.for_ai, raw_text="")
 
@@ -110,7 +89,7 @@ def complete_sessions(sessions: list[tuple]) -> list:
             for session_id, user in part:
                 outcome = session_complete(session_id=session_id, user=user)
                 if not outcome.changed or outcome.session.evaluation_job_id is None:
-                    raise BenchmarkError(f"session {session_id} did not complete")
+                    raise HarnessError(f"session {session_id} did not complete")
                 job_ids.append(outcome.session.evaluation_job_id)
         finally:
             if threads > 1:
@@ -127,7 +106,7 @@ def complete_sessions(sessions: list[tuple]) -> list:
 def check_graded(sessions: list[tuple]) -> None:
     graded = Evaluation.objects.filter(session_id__in=[s for s, _ in sessions]).count()
     if graded != len(sessions):
-        raise BenchmarkError(f"{graded} Evaluation rows for {len(sessions)} completed jobs")
+        raise HarnessError(f"{graded} Evaluation rows for {len(sessions)} completed jobs")
 
 
 def fake_grades() -> dict:
@@ -150,21 +129,24 @@ def fake_grades() -> dict:
 # --- report ----------------------------------------------------------------------------------
 
 
-def print_overhead(result: OverheadResult) -> None:
+def print_overhead(result: pipeline.OverheadResult) -> None:
     title = (
-        f"one worker, --queues {QUEUE} --pool threads --concurrency {OVERHEAD_CONCURRENCY},"
-        f" offline grader, {SECTIONS} sections x (1 MCQ + 1 short answer)"
+        f"one worker, --queues {QUEUE} --pool threads --concurrency"
+        f" {pipeline.OVERHEAD_CONCURRENCY}, offline grader, {SECTIONS} sections x"
+        " (1 MCQ + 1 short answer)"
     )
-    evaluation, versus_stored, versus_noop = print_overhead_table(result, title, worker_cpu=True)
+    evaluation, versus_stored, versus_noop = pipeline.print_overhead_table(
+        result, title, worker_cpu=True
+    )
     print(
         f"evaluations/no-op ping: {versus_noop:.3f}; evaluations/stored-result ping:"
-        f" {versus_stored:.3f} (the pipeline benchmark's target >= {RATIO_TARGET} for that"
-        f" ratio: {verdict(versus_stored >= RATIO_TARGET)})"
+        f" {versus_stored:.3f} (the pipeline benchmark's target >= {pipeline.RATIO_TARGET} for that"
+        f" ratio: {verdict(versus_stored >= pipeline.RATIO_TARGET)})"
     )
     b = result.breakdown
     print(
         "\nWhere an evaluation's time goes (this process, one thread, no worker running,"
-        f" median of {BREAKDOWN_REPEATS}):\n"
+        f" median of {pipeline.BREAKDOWN_REPEATS}):\n"
         f"  plan + offline grades + validation (no database)              {b.content_ms:7.1f} ms\n"
         f"  session_complete ({b.start_queries} SQL statements, 1 publish)"
         f"{'':19}{b.start_ms:7.1f} ms\n"
@@ -177,15 +159,15 @@ def print_overhead(result: OverheadResult) -> None:
     )
 
 
-def print_latency(results: list[LatencyResult]) -> None:
+def print_latency(results: list[pipeline.LatencyResult]) -> None:
     providers = [
         Evaluation.objects.filter(job_id__in=r.job_ids).values_list("provider", flat=True)
         for r in results
     ]
     print(
-        f"\n2. Latency-bound AI: fake Gemini in its own process answering after"
-        f" {FAKE_GEMINI_DELAY_SECONDS:g} s, {LATENCY_SESSIONS} sessions completed then graded,"
-        " one worker --pool threads"
+        "\n2. Latency-bound AI: fake Gemini in its own process answering after"
+        f" {pipeline.FAKE_GEMINI_DELAY_SECONDS:g} s, {LATENCY_SESSIONS} sessions completed then"
+        " graded, one worker --pool threads"
     )
     print_table_header(
         f"{'worker':<18} {'sessions':>8} {'complete s':>10} {'wall s':>6} {'evals/s':>7}"
@@ -222,9 +204,9 @@ def print_latency(results: list[LatencyResult]) -> None:
 
 def main() -> None:
     started = start_run(RUN_TIME_LIMIT_SECONDS)
-    print_header("Evaluation pipeline benchmark", celery_versions())
+    print_header("Evaluation pipeline benchmark", pipeline.celery_versions())
     maker = SessionMaker()
-    bench = JobBench(
+    bench = pipeline.JobBench(
         name="bench-evaluation",
         queue=QUEUE,
         create=maker.create,
@@ -233,14 +215,14 @@ def main() -> None:
         ignored_ping_label=f"{QUEUE}.ping, ignore_result (no-op)",
         check=check_graded,
     )
-    breakdown = measure_breakdown(bench, content=maker.grade_offline)
+    breakdown = pipeline.measure_breakdown(bench, content=maker.grade_offline)
     with tempfile.TemporaryDirectory(prefix="bench-evaluation-") as scratch:
         log_dir = Path(scratch)
-        print_overhead(run_overhead(bench, breakdown, log_dir))
+        print_overhead(pipeline.run_overhead(bench, breakdown, log_dir))
         runs = [(threads, LATENCY_SESSIONS) for threads in LATENCY_CONCURRENCIES]
-        print_latency(run_latencies(bench, fake_grades(), log_dir, runs))
+        print_latency(pipeline.run_latencies(bench, fake_grades(), log_dir, runs))
     print(f"\nWhole run: {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
-    run_benchmark(main)
+    run_main(main, what="benchmark")

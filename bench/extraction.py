@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import difflib
 import multiprocessing
-import os
-import platform
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+import pypdfium2 as pdfium
 
-import pypdfium2 as pdfium  # noqa: E402
-
-# pdfplumber, harness and syllabus.* are imported inside the functions that use them: on Python
+# pdfplumber, _harness (which puts the repository on sys.path), harness and syllabus.* are
+# imported inside the functions that use them, all called from main() after _harness: on Python
 # < 3.13.8 every forkserver child re-runs this script (CPython gh-98552), and importing them here
 # would make the forkserver figure measure their import instead of the isolation it stands for.
 
@@ -94,12 +88,12 @@ def measure(path: Path, name: str) -> Row:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = (
+    from _harness import print_table_header
+
+    print_table_header(
         f"{'document':<40} {'pages':>5} {'ours p/s':>9} {'pdfium p/s':>10} {'plumber p/s':>11}"
         f" {'ours/plumber':>12} {'pdfium/plumber':>14} {'similarity':>10} {'jaccard':>7}"
     )
-    print(header)
-    print("-" * len(header))
     total = Row(
         "all documents (total pages / total time)",
         sum(row.pages for row in rows),
@@ -166,14 +160,13 @@ def print_overhead(one_page: Path) -> None:
 
 def main() -> None:
     import pdfplumber
+    from _harness import print_header, verdict
 
     from harness import pdfs
 
-    print(
-        f"PDF text extraction benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
-        f" os.cpu_count()={os.cpu_count()}, Python {platform.python_version()},"
-        f" pypdfium2 {pdfium.PYPDFIUM_INFO} (PDFium {pdfium.PDFIUM_INFO}),"
-        f" pdfplumber {pdfplumber.__version__}"
+    versions = [f"pypdfium2 {pdfium.PYPDFIUM_INFO} (PDFium {pdfium.PDFIUM_INFO})"]
+    print_header(
+        "PDF text extraction benchmark", [*versions, f"pdfplumber {pdfplumber.__version__}"]
     )
     samples = pdfs.sample_syllabi()
     if not samples:
@@ -194,10 +187,10 @@ def main() -> None:
             " jaccard: token-set overlap."
         )
         big = rows[-1]
-        verdict = "met" if big.plumber_s / big.ours_s >= SPEED_UP_TARGET else "NOT met"
+        speed_up = big.plumber_s / big.ours_s
         print(
-            f"Target ours/plumber >= {SPEED_UP_TARGET:.0f}x on the {big.pages}-page PDF: {verdict}"
-            f" ({big.plumber_s / big.ours_s:.1f}x)."
+            f"Target ours/plumber >= {SPEED_UP_TARGET:.0f}x on the {big.pages}-page PDF:"
+            f" {verdict(speed_up >= SPEED_UP_TARGET)} ({speed_up:.1f}x)."
         )
         print()
         print_overhead(one_page)

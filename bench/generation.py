@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 import time
 
-from _harness import median_seconds, print_header, print_table_header, verdict
+from _harness import print_header, print_table_header, verdict
 
 from harness.pdfs import SAMPLE_SYLLABI_DIR, sample_syllabi
+from harness.processes import median_seconds
 
 RUNS = 5
 TARGET_SECONDS = 1.0

@@ -20,31 +20,27 @@ from functools import partial
 from pathlib import Path
 
 from _harness import (
-    BenchmarkError,
-    ChildProcess,
     bench_environment,
-    celery_worker,
     configure_django,
-    database_connection_count,
-    database_sessions,
-    group_cpu_seconds,
+    database_scalar,
+    measured_call,
     print_header,
     print_table_header,
-    run_benchmark,
     server_versions,
-    start_fake_gemini,
     start_run,
     verdict,
 )
+
+from harness.fake_gemini import start_fake_gemini
+from harness.processes import ChildProcess, HarnessError, group_cpu_seconds, run_main
+from harness.stack import start_worker
 
 configure_django(LOG_LEVEL="WARNING")  # this process only; workers log at INFO as deployed
 
 import celery  # noqa: E402
 import django  # noqa: E402
 from celery import states  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_celery_results.models import TaskResult  # noqa: E402
 
 from assessment_engine.celery import app  # noqa: E402
@@ -111,6 +107,20 @@ class Timed:
         return self.sessions / self.items
 
 
+def database_connection_count() -> int:
+    """Open connections to the bench database, from every process (this one included)."""
+    return database_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    )
+
+
+def database_sessions() -> int:
+    """Sessions ever opened to the bench database (PostgreSQL >= 14 counts them as they start)."""
+    return database_scalar(
+        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    )
+
+
 def wait_until_done(
     progress: Progress, expected: int, *, timeout: float, worker: ChildProcess, on_poll=None
 ) -> float:
@@ -121,12 +131,12 @@ def wait_until_done(
             on_poll()
         done, failed = progress()
         if failed:
-            raise BenchmarkError(f"{failed} item(s) failed; a benchmark needs every one to pass")
+            raise HarnessError(f"{failed} item(s) failed; a benchmark needs every one to pass")
         if done >= expected:
             return time.perf_counter()
         worker.require_alive()
         if time.perf_counter() > deadline:
-            raise BenchmarkError(f"only {done} of {expected} done after {timeout:.0f} s")
+            raise HarnessError(f"only {done} of {expected} done after {timeout:.0f} s")
         time.sleep(POLL_SECONDS)
 
 
@@ -198,16 +208,16 @@ class SucceededEvents:
             try:
                 wait_until_done(self.progress(probe), 1, timeout=0.5, worker=worker)
                 return
-            except BenchmarkError:
+            except HarnessError:
                 continue
-        raise BenchmarkError("no task-succeeded event received from the worker")
+        raise HarnessError("no task-succeeded event received from the worker")
 
     def progress(self, task_ids: list) -> Progress:
         wanted = set(task_ids)
 
         def count() -> tuple[int, int]:
             if self._error is not None:
-                raise BenchmarkError(f"event receiver failed: {self._error!r}")
+                raise HarnessError(f"event receiver failed: {self._error!r}")
             return len(self._seen & wanted), 0  # set.add is atomic under the GIL
 
         return count
@@ -269,7 +279,7 @@ def trigger_jobs(syllabi: list) -> list:
     for syllabus in syllabi:
         trigger = generation_trigger(syllabus_id=syllabus.pk, options=OPTIONS)
         if not trigger.queued:
-            raise BenchmarkError(f"syllabus {syllabus.pk} was deduplicated: texts must differ")
+            raise HarnessError(f"syllabus {syllabus.pk} was deduplicated: texts must differ")
         job_ids.append(trigger.job.pk)
     return job_ids
 
@@ -286,31 +296,20 @@ class Breakdown:
     job_run_queries: int
 
 
-def measured_call(call: Callable[[], object]) -> tuple[object, float, int]:
-    """`call()`'s result, its wall seconds and the SQL statements it ran."""
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        result = call()
-        seconds = time.perf_counter() - started
-    return result, seconds, len(queries)
-
-
 def measure_breakdown(bench: JobBench, content: Callable[[object], object]) -> Breakdown:
     """Per-job costs in this process, before any worker runs: `content(item)`, starting the
     item's job, and runner.job_run (what the worker's task calls). The start's queued message
     is skipped later by the worker (job already finished)."""
     contents, starts, job_runs = [], [], []
     for item in bench.create(BREAKDOWN_REPEATS):
-        started = time.perf_counter()
-        content(item)
-        contents.append(time.perf_counter() - started)
+        contents.append(measured_call(partial(content, item))[1])
         [job_id], seconds, start_queries = measured_call(partial(bench.start_jobs, [item]))
         starts.append(seconds)
         outcome, seconds, job_run_queries = measured_call(
             partial(runner.job_run, job_id=job_id, worker="bench-in-process")
         )
         if outcome != "completed":
-            raise BenchmarkError(f"in-process job_run returned {outcome!r}")
+            raise HarnessError(f"in-process job_run returned {outcome!r}")
         job_runs.append(seconds)
     median_ms = [statistics.median(samples) * 1000 for samples in (contents, starts, job_runs)]
     return Breakdown(median_ms[0], median_ms[1], start_queries, median_ms[2], job_run_queries)
@@ -355,12 +354,12 @@ def run_overhead(bench: JobBench, breakdown: Breakdown, log_dir: Path) -> Overhe
     warm_up = bench.create(WARM_UP_ITEMS)
     round_items = [bench.create(OVERHEAD_ITEMS) for _ in range(OVERHEAD_ROUNDS)]
     rounds, job_ids = [], []
-    worker = celery_worker(
+    worker = start_worker(
         bench.name,
-        queue=bench.queue,
-        concurrency=OVERHEAD_CONCURRENCY,
-        log_dir=log_dir,
+        bench.queue,
         env=bench_environment(),
+        log_path=log_dir / f"{bench.name}.log",
+        concurrency=OVERHEAD_CONCURRENCY,
     )
     events = SucceededEvents(bench.queue)
     try:
@@ -412,8 +411,9 @@ def run_latencies(
         for threads, jobs in runs:
             warm_up, measured = bench.create(threads), bench.create(jobs)
             name = f"{bench.name}-{threads}"
-            worker = celery_worker(
-                name, queue=bench.queue, concurrency=threads, log_dir=log_dir, env=env
+            log_path = log_dir / f"{name}.log"
+            worker = start_worker(
+                name, bench.queue, env=env, log_path=log_path, concurrency=threads
             )
             try:
                 # A job per thread first: the SDK is imported and the shared client built.
@@ -571,4 +571,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_benchmark(main)
+    run_main(main, what="benchmark")

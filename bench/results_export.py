@@ -13,13 +13,15 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
 import uuid
 
 import _harness
+
+from harness.processes import median_seconds, run_main
+from harness.stack import run_python
 
 EXPORT_SESSIONS = 100_000
 STATISTICS_SESSIONS = 10_000
@@ -55,7 +57,7 @@ def main() -> None:
         )
 
     figures = item_statistics()
-    median = _harness.median_seconds(item_statistics, STATISTICS_REPEATS, warm_up=False)
+    median = median_seconds(item_statistics, STATISTICS_REPEATS, warm_up=False)
     print(
         f"\nStatistics of {figures['attempts']:,} sessions: median {median:.3f} s of"
         f" {STATISTICS_REPEATS} runs (alpha {figures['alpha']}, {len(figures['flags'])} flag(s))"
@@ -83,13 +85,9 @@ def export(assessment, batch_size: int | None) -> int:
 def export_in_child(mode: str, assessment_id) -> dict:
     """One export in a new process, so its resident peak is the export's alone (the parent's
     peak comes from seeding)."""
-    command = [sys.executable, __file__, "--export", mode, str(assessment_id)]
-    child = subprocess.run(
-        command, env=_harness.bench_environment(LOG_LEVEL="ERROR"), capture_output=True, text=True
-    )
-    if child.returncode != 0:
-        raise _harness.BenchmarkError(f"export {mode} failed:\n{child.stderr[-2000:]}")
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    env = _harness.bench_environment(LOG_LEVEL="ERROR")
+    output = run_python([__file__, "--export", mode, str(assessment_id)], env=env, timeout=1800)
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def measure_export(mode: str, assessment_id: str) -> None:
@@ -212,4 +210,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--export"]:
         measure_export(sys.argv[2], sys.argv[3])
     else:
-        _harness.run_benchmark(main)
+        run_main(main, what="benchmark")

@@ -13,9 +13,10 @@ import time
 from collections import defaultdict
 from functools import partial
 
-from _harness import configure_django, prepare_database, print_header, stack_environment
+from _harness import configure_django, print_header
 
 from harness import databases
+from harness.stack import prepare_database, stack_environment
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/assessment_engine_scale"
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -91,13 +92,9 @@ ANALYZE;
 
 
 def seed(sessions: int, jobs: int) -> None:
-    from django.db import connection
-
     started = time.perf_counter()
     params = {"sessions": sessions, "jobs": jobs}
-    params.update(due_jobs=DUE_JOBS, due_sessions=DUE_SESSIONS)
-    with connection.cursor() as cursor:
-        cursor.execute(SEED_SQL, params)
+    run_sql(SEED_SQL, {**params, "due_jobs": DUE_JOBS, "due_sessions": DUE_SESSIONS})
     print(
         f"seeded {sessions:,} sessions and {jobs:,} jobs in {time.perf_counter() - started:.0f} s"
     )
@@ -115,9 +112,11 @@ def measure() -> dict[str, float]:
     }
     timings = defaultdict(list)
     for _ in range(REPEATS):
-        make_rows_due_again()
+        run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
         for label, operation in operations.items():
-            timings[label].append(timed(operation))
+            started = time.perf_counter()
+            operation()
+            timings[label].append((time.perf_counter() - started) * 1000)
     return {label: statistics.median(values) for label, values in timings.items()}
 
 
@@ -133,10 +132,6 @@ UPDATE candidate_sessions_candidatesession
 SET status = 'ACTIVE', expired_at = NULL, last_activity_at = now() - interval '2 hours'
 WHERE status = 'EXPIRED';
 """
-
-
-def make_rows_due_again() -> None:
-    run_sql(RESET_DUE_ROWS_SQL, {"due": DUE_JOBS})
 
 
 # What the admin's job and session list pages run (filtered, newest first, one page).
@@ -175,12 +170,6 @@ def run_sql(sql: str, params: dict | None = None) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def print_measurements(sessions: int, jobs: int, timings: dict[str, float]) -> None:

@@ -13,29 +13,25 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 from _harness import (
     configure_django,
-    cpu_seconds,
+    measured_call,
     print_header,
     print_table_header,
-    run_benchmark,
     server_versions,
     start_run,
 )
+
+from harness.processes import HarnessError, cpu_seconds, run_main
 
 configure_django(LOG_LEVEL="WARNING")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from submit_section import (  # noqa: E402
-    SECTIONS,
-    post_submit,
-    seed_http_sessions,
-    submit_body,
-    test_client,
-)
+from django.test import Client  # noqa: E402
+from submit_section import SECTIONS, SessionKey, seed_http_sessions, submit_body  # noqa: E402
 
 from assessments.factories import make_assessment  # noqa: E402
 from sessions.apis import SessionViewSet  # noqa: E402
@@ -43,6 +39,22 @@ from sessions.services import session_submit_section  # noqa: E402
 
 ROUNDS = 4
 SUBMITS_PER_ROUND = 120
+
+
+def test_client(key: SessionKey) -> Client:
+    return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
+
+
+def post_submit(client: Client, key: SessionKey, index: int):
+    """A submit through the whole Django stack (the test client), which must answer 201."""
+    response = client.post(
+        f"/api/v1/sessions/{key.session}/submit-section",
+        submit_body(index),
+        content_type="application/json",
+    )
+    if response.status_code != 201:
+        raise HarnessError(f"in-process submit: {response.status_code} {response.content[:200]}")
+    return response
 
 
 def backend_cpu_seconds() -> float:
@@ -86,11 +98,9 @@ def print_breakdown(assessment) -> None:
     for what, step in steps.items():
         timings = []
         for index in range(SECTIONS):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                step(index)
-                timings.append(time.perf_counter() - started)
-        label = f"{what} ({len(queries)} SQL statements)"
+            _, seconds, statements = measured_call(partial(step, index))
+            timings.append(seconds)
+        label = f"{what} ({statements} SQL statements)"
         print(f"  {label:<56}{statistics.median(timings) * 1000:6.1f} ms")
 
 
@@ -168,4 +178,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_benchmark(main)
+    run_main(main, what="benchmark")

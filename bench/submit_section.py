@@ -35,6 +35,7 @@ def run_load_client(job_path: str, result_path: str) -> None:
     import http.client
     import resource
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     job = json.loads(Path(job_path).read_text())
     bodies = [
@@ -76,11 +77,8 @@ def run_load_client(job_path: str, result_path: str) -> None:
         with lock:
             result["exhausted_threads"] += 1
 
-    threads = [threading.Thread(target=client, args=(s,), daemon=True) for s in job["threads"]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=len(job["threads"])) as pool:
+        list(pool.map(client, job["threads"]))  # an exception in a thread fails the client
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.update(latencies_ms=latencies, error_samples=samples[:5])
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
@@ -103,23 +101,25 @@ from dataclasses import asdict, dataclass  # noqa: E402
 from functools import partial  # noqa: E402
 
 from _harness import (  # noqa: E402
-    BenchmarkError,
-    ChildProcess,
     bench_environment,
     configure_django,
-    cpu_seconds,
     database_scalar,
-    free_port,
     print_header,
     print_table_header,
-    process_group,
-    run_benchmark,
     server_versions,
     start_run,
     verdict,
 )
 
 from harness.measure import cpu_window, percentile  # noqa: E402
+from harness.processes import (  # noqa: E402
+    ChildProcess,
+    HarnessError,
+    cpu_seconds,
+    free_port,
+    process_group,
+    run_main,
+)
 from harness.stack import wait_for_http, web_command  # noqa: E402
 
 configure_django(LOG_LEVEL="WARNING")
@@ -129,7 +129,6 @@ import gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from assessment_engine.accounts.factories import (  # noqa: E402
     bulk_create_tokens,
@@ -143,7 +142,6 @@ from sessions.models import CandidateSession, SectionSubmission  # noqa: E402
 RUN_TIME_LIMIT_SECONDS = 600
 SECTIONS = 40
 CLIENTS = 32
-CLIENT_PROCESSES = 2
 WARM_UP_SECONDS = 3.0
 MEASURE_SECONDS = 15.0
 # Every system runs once per round, rounds one after the other, and each keeps its best round:
@@ -152,7 +150,6 @@ THROUGHPUT_ROUNDS = 2
 # Room for the uneven shares of keep-alive servers, which can serve one connection far more
 # often than another.
 SESSIONS_PER_CLIENT = 40
-PGBENCH_SESSIONS_PER_CLIENT = 60
 RATIO_TARGET = 0.2
 HEARTBEAT_RATIO_TARGET = 0.3
 
@@ -480,9 +477,9 @@ class Server:
                 try:
                     child.process.wait(timeout=60)
                 except subprocess.TimeoutExpired as exc:
-                    raise BenchmarkError(f"{child.name} did not finish") from exc
+                    raise HarnessError(f"{child.name} did not finish") from exc
                 if child.process.returncode != 0:
-                    raise BenchmarkError(f"{child.name} failed:\n{child.log_tail()}")
+                    raise HarnessError(f"{child.name} failed:\n{child.log_tail()}")
         finally:
             for child in children:
                 child.stop()
@@ -491,7 +488,7 @@ class Server:
         # Counts add up, lists join: `type(value)()` is 0 or [].
         total = {key: sum((p[key] for p in parts), type(v)()) for key, v in parts[0].items()}
         if total["exhausted_threads"]:
-            raise BenchmarkError(
+            raise HarnessError(
                 f"{self.setup.label}: {total['exhausted_threads']} client(s) ran out of sessions"
             )
         counted = max(1, len(total["latencies_ms"]))
@@ -506,9 +503,6 @@ class Server:
             },
             problems=total["error_samples"],
         )
-
-    def stop(self) -> None:
-        self.process.stop()
 
 
 # --- pgbench -------------------------------------------------------------------------------------
@@ -536,7 +530,7 @@ def submit_script(sessions_per_client: int) -> str:
     offset + c*P + 1 .. offset + c*P + P section after section (pgbench keeps its counter k)."""
     sql, params = lock_query_sql(str(uuid.UUID(int=1)), str(uuid.UUID(int=2)))
     if len(params) != 2:
-        raise BenchmarkError(f"unexpected lock query parameters: {params!r}")
+        raise HarnessError(f"unexpected lock query parameters: {params!r}")
     lock = sql.replace("%s", PGBENCH_SESSION, 1).replace("%s", PGBENCH_USER, 1)
     answers = """('{"s' || :num || 'q1": "B", "s' || :num || 'q2": "my answer ' || :num || '"}')"""
     return f"""\\set k :k + 1
@@ -635,25 +629,6 @@ def run_pgbench(
     )
 
 
-# --- in process (bench/small_wins.py) ------------------------------------------------------------
-
-
-def post_submit(client: Client, key: SessionKey, index: int):
-    """A submit through the whole Django stack (the test client), which must answer 201."""
-    response = client.post(
-        f"/api/v1/sessions/{key.session}/submit-section",
-        submit_body(index),
-        content_type="application/json",
-    )
-    if response.status_code != 201:
-        raise BenchmarkError(f"in-process submit: {response.status_code} {response.content[:200]}")
-    return response
-
-
-def test_client(key: SessionKey) -> Client:
-    return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key.token}")
-
-
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -693,10 +668,8 @@ def print_comparison(
             f" against {pg.compared_cpu_ms:.2f} ms)"
         )
     top = max(ours, key=lambda label: ours[label].per_second)
-    ratio, normalised = (
-        ours[top].per_second / pg.per_second,
-        pg.compared_cpu_ms / ours[top].compared_cpu_ms,
-    )
+    ratio = ours[top].per_second / pg.per_second
+    normalised = pg.compared_cpu_ms / ours[top].compared_cpu_ms
     round_ratios = (
         max(rows[label][n].per_second for label in ours) / run.per_second
         for n, run in enumerate(rows[pgbench_label])
@@ -766,12 +739,12 @@ def throughput_load(assessment, setup: ServerSetup, workload: Workload, _round: 
         return server.load(
             workload,
             [keys[i::CLIENTS] for i in range(CLIENTS)],
-            processes=CLIENT_PROCESSES,
+            processes=2,
             warm_up=WARM_UP_SECONDS,
             seconds=MEASURE_SECONDS,
         )
     finally:
-        server.stop()
+        server.process.stop()
 
 
 def explain_lock_query(key: SessionKey) -> list[str]:
@@ -830,7 +803,7 @@ def run_scale(assessment, setup: ServerSetup) -> None:
             for line in explain_lock_query(untouched):
                 print(f"  {line}")
     finally:
-        server.stop()
+        server.process.stop()
     (fewer, small, small_pg), (more, large, large_pg) = best_at[0], best_at[-1]
     growth = large.percentile(50) / small.percentile(50)
     print(
@@ -882,7 +855,7 @@ def main() -> None:
         assessment,
         clients=CLIENTS,
         seconds=MEASURE_SECONDS,
-        per_client=PGBENCH_SESSIONS_PER_CLIENT,
+        per_client=60,  # x 40 sections: room for 5,000 transactions a second over 15 s
         script_for=script_for,
     )
     global LOG_DIR
@@ -902,4 +875,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_benchmark(main)
+    run_main(main, what="benchmark")

@@ -1,21 +1,18 @@
 """What a drill checks in the private database after the fault: nothing lost, nothing doubled,
 no half-written state. Plain SQL over a direct connection (the ORM here is the test DB's)."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import psycopg
 
 JOB_STATUSES_SQL = "SELECT id::text, status FROM jobs_aijob WHERE id::text = ANY(%s)"
 
 # Duplicates the unique constraints should make impossible; counted, not assumed.
-DUPLICATE_ASSESSMENTS_SQL = """
-    SELECT coalesce(sum(n - 1), 0) FROM (
-        SELECT count(*) AS n FROM assessments_assessment GROUP BY dedupe_key HAVING count(*) > 1
-    ) AS doubled
-"""
-DUPLICATE_JOBS_SQL = """
-    SELECT coalesce(sum(n - 1), 0) FROM (
+DUPLICATE_KEYS_SQL = """
+    SELECT coalesce(sum(n - 1), 0)::int FROM (
         SELECT count(*) AS n FROM jobs_aijob GROUP BY dedupe_key HAVING count(*) > 1
+        UNION ALL
+        SELECT count(*) FROM assessments_assessment GROUP BY dedupe_key HAVING count(*) > 1
     ) AS doubled
 """
 # One result per finished job: an Assessment per generation job, an Evaluation per session.
@@ -64,16 +61,11 @@ class JobIntegrity:
     attempts: int
     attempt_gaps: int  # jobs whose attempt numbers are not exactly 1..attempt_count
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 def job_integrity(connection: psycopg.Connection, job_ids: list[str]) -> JobIntegrity:
     statuses = job_statuses(connection, job_ids)
     completed = sum(1 for status in statuses.values() if status == "COMPLETED")
-    duplicates = _scalar(connection, DUPLICATE_JOBS_SQL) + _scalar(
-        connection, DUPLICATE_ASSESSMENTS_SQL
-    )
+    duplicates = connection.execute(DUPLICATE_KEYS_SQL).fetchone()[0]
     for _, _, results in connection.execute(RESULTS_PER_JOB_SQL):
         duplicates += max(0, results - 1)
     attempts = gaps = 0
@@ -103,7 +95,3 @@ def torn_sessions(connection: psycopg.Connection) -> list[tuple]:
         for row in connection.execute(TORN_SESSIONS_SQL)
         if not (row[1] == row[2] and list(row[3]) == list(range(row[2])))
     ]
-
-
-def _scalar(connection: psycopg.Connection, sql: str) -> int:
-    return int(connection.execute(sql).fetchone()[0])

@@ -63,8 +63,11 @@ def system(request, tmp_path, private_postgres, private_redis) -> Iterator[Stack
         prepare_database(env)
         stack.start(ai_concurrency=AI_WORKER_CONCURRENCY)
         yield stack
-        if _failed(request.node):
-            _print_log_tails(stack)
+        # After a failed drill, the end of every process's log.
+        if any(report.failed for report in request.node.stash.get(_REPORTS_KEY, {}).values()):
+            for name, process in stack.processes.items():
+                print(f"\n----- {name} ({process.log_path}), last lines -----")
+                print(process.log()[-LOG_TAIL_CHARS:])
 
 
 @pytest.fixture
@@ -93,14 +96,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section("fault drill figures")
         for name, values in figures.items():
             terminalreporter.write_line(f"{name}: {json.dumps(values)}")
-
-
-def _failed(item) -> bool:
-    reports = item.stash.get(_REPORTS_KEY, {})
-    return any(report.failed for report in reports.values())
-
-
-def _print_log_tails(stack: Stack) -> None:
-    for name, process in stack.processes.items():
-        print(f"\n----- {name} ({process.log_path}), last lines -----")
-        print(process.log()[-LOG_TAIL_CHARS:])

@@ -12,6 +12,7 @@ bug (docs/RELIABILITY.md, "Findings"): it is an expected failure only for that b
 import re
 import threading
 import time
+from dataclasses import asdict
 
 import pytest
 
@@ -41,9 +42,6 @@ SWEEP_SUCCEEDED = re.compile(r"Task maintenance\.sweep_jobs\[[^\]]+\] succeeded"
 STUCK_IDEMPOTENCY_KEYS_SQL = (
     "SELECT count(*) FROM idempotency_idempotencyrecord WHERE status_code IS NULL"
 )
-
-
-KEYED = pytest.param(True, id="idempotency-key")
 
 
 class CandidateLoad(threading.Thread):
@@ -109,7 +107,9 @@ class CandidateLoad(threading.Thread):
         return sum(1 for t in list(self.succeeded_at) if t >= moment)
 
 
-@pytest.mark.parametrize("use_keys", [pytest.param(False, id="plain"), KEYED])
+@pytest.mark.parametrize(
+    "use_keys", [pytest.param(False, id="plain"), pytest.param(True, id="idempotency-key")]
+)
 def test_postgres_restart_under_load_answers_503_then_recovers(
     system, private_postgres, drill_figures, use_keys
 ):
@@ -177,7 +177,7 @@ def test_postgres_restart_under_load_answers_503_then_recovers(
         recovery_seconds=timeline["recovery_seconds"],
         sections_submitted=sum(load.next_index for load in loads),
         torn_sessions=len(torn),
-        **integrity.as_dict(),
+        **asdict(integrity),
         jobs_after_restart_completed_in_seconds=None if jobs_done is None else round(jobs_done, 1),
         maintenance_sweeps_after_restart=len(sweeps),
         first_sweep_seen_after_seconds=None if first_sweep is None else round(first_sweep, 1),

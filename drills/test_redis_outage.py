@@ -9,7 +9,7 @@ beat sweeper re-publishes the PENDING jobs, and every job completes exactly once
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict
 
 import pytest
 
@@ -57,19 +57,22 @@ def test_redis_outage_loses_no_request_and_no_job(
 
     private_redis.stop()
     down_at = time.monotonic()
-    outcome = outage_traffic(staff, candidates, session_ids, syllabus_ids, down_at + OUTAGE_SECONDS)
+    generation, repeated, evaluation = outage_traffic(
+        staff, candidates, session_ids, syllabus_ids, down_at + OUTAGE_SECONDS
+    )
     private_redis.start()
     up_at = time.monotonic()
 
+    job_ids = generation + evaluation
     with private_postgres.connect() as db:
         recovery = seconds_until(
-            lambda: all_completed(db, outcome.job_ids),
+            lambda: all_completed(db, job_ids),
             timeout=RECOVERY_TIMEOUT_SECONDS,
             interval=0.2,
         )
-        integrity = job_integrity(db, outcome.job_ids)
+        integrity = job_integrity(db, job_ids)
     during = traffic.sent_between(down_at, up_at)
-    errors = unexpected_replies(during)
+    errors = [reply for reply in during if reply.status_code != EXPECTED_STATUS.get(reply.kind)]
     drill_figures.update(
         outage_seconds=round(up_at - down_at, 1),
         requests=len(traffic.snapshot()),
@@ -78,12 +81,12 @@ def test_redis_outage_loses_no_request_and_no_job(
         slowest_request_during_outage_seconds=round(max(r.elapsed for r in during), 2),
         errors=len(errors),
         error_samples=[reply.describe() for reply in errors[:5]],
-        **integrity.as_dict(),
+        **asdict(integrity),
         recovery_seconds=None if recovery is None else round(recovery, 1),
     )
     assert recovery is not None, f"jobs not all COMPLETED {RECOVERY_TIMEOUT_SECONDS} s after"
     assert errors == []
-    assert outcome.generation_job_ids == outcome.repeated_job_ids  # a repeat is the same job
+    assert generation == repeated  # a repeat is the same job
     assert all(failing_checks(r) == ["redis"] for r in during if r.kind == "readyz")
     assert integrity.jobs_expected == CANDIDATES + SYLLABI
     assert (integrity.jobs_lost, integrity.duplicates, integrity.attempt_gaps) == (0, 0, 0)
@@ -94,20 +97,11 @@ def test_redis_outage_loses_no_request_and_no_job(
     assert system.dead_processes() == []
 
 
-@dataclass(frozen=True)
-class OutageOutcome:
-    generation_job_ids: list[str]  # from the first trigger of each syllabus
-    repeated_job_ids: list[str]  # from the second trigger: must be the same jobs
-    evaluation_job_ids: list[str]
-
-    @property
-    def job_ids(self) -> list[str]:
-        return self.generation_job_ids + self.evaluation_job_ids
-
-
-def outage_traffic(staff, candidates, session_ids, syllabus_ids, deadline) -> OutageOutcome:
+def outage_traffic(staff, candidates, session_ids, syllabus_ids, deadline):
     """Every candidate finishes their session and staff trigger every generation, at once;
-    then all keep polling until the outage ends."""
+    then all keep polling until the outage ends. Returns the job ids that the first and the
+    repeated trigger of each syllabus answered (the same jobs, if all is well), and those of the
+    evaluations."""
     with ThreadPoolExecutor(max_workers=len(candidates) + 1) as pool:
         staff_work = pool.submit(staff_during_outage, staff, syllabus_ids, deadline)
         candidate_work = [
@@ -116,7 +110,7 @@ def outage_traffic(staff, candidates, session_ids, syllabus_ids, deadline) -> Ou
         ]
         generation, repeated = staff_work.result()
         evaluation = [job for work in candidate_work for job in work.result()]
-    return OutageOutcome(generation, repeated, evaluation)
+    return generation, repeated, evaluation
 
 
 def candidate_during_outage(candidate: CandidateFlow, session_id: str, deadline: float):
@@ -148,10 +142,6 @@ def poll_until(deadline: float, poll) -> None:
     while time.monotonic() < deadline:
         poll()
         time.sleep(POLL_SECONDS)
-
-
-def unexpected_replies(replies: list[Reply]) -> list[Reply]:
-    return [reply for reply in replies if reply.status_code != EXPECTED_STATUS.get(reply.kind)]
 
 
 def failing_checks(reply: Reply) -> list[str] | None:

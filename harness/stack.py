@@ -8,7 +8,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from .databases import ensure_database
+from .databases import ensure_database, flush_redis
 from .processes import REPO_ROOT, ChildProcess, HarnessError, free_port, stop_all, wait_until
 
 # Nothing of the caller's own configuration may leak into the system it starts.
@@ -60,11 +60,15 @@ def run_python(arguments: list[str], *, env: dict[str, str], timeout: float = 30
     return result.stdout
 
 
-def prepare_database(env: dict[str, str], *, recreate: bool = False) -> None:
+def prepare_database(env: dict[str, str], *, recreate: bool = False, empty: bool = False) -> None:
     """Create the database of the environment's DATABASE_URL if it is missing (afresh with
-    `recreate`) and migrate it, in a child: migrate must not share a caller's settings."""
+    `recreate`) and migrate it, in a child: migrate must not share a caller's settings. With
+    `empty`, every table and the Redis db of REDIS_URL are emptied too (a benchmark's start)."""
     ensure_database(env["DATABASE_URL"], recreate=recreate)
     run_python(["manage.py", "migrate", "--noinput", "-v", "0"], env=env)
+    if empty:
+        run_python(["manage.py", "flush", "--noinput", "-v", "0"], env=env)
+        flush_redis(env["REDIS_URL"])
 
 
 def seed(module: str, command: str, *, env: dict[str, str], **params) -> dict:

@@ -50,10 +50,6 @@ _logged_in = {"users": 0, "first_start": None}
 _candidate_numbers = itertools.count(0)
 
 
-def next_candidate() -> str:
-    return f"{CANDIDATE_PREFIX}{next(_candidate_numbers) % CANDIDATES + 1:05d}"
-
-
 @events.init.add_listener
 def _require_password(environment, **_kwargs) -> None:  # once, before any user: fail fast
     if not PASSWORD:
@@ -141,8 +137,7 @@ class CandidateUser(ApiUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
-        self.username = next_candidate()
-        self.assessment_id = ASSESSMENT_ID
+        self.username = f"{CANDIDATE_PREFIX}{next(_candidate_numbers) % CANDIDATES + 1:05d}"
         self.flow = CandidateFlow(self)
         self.log_in_at_start(self.username, PASSWORD)
 
@@ -151,7 +146,8 @@ class CandidateUser(ApiUser):
         if not self.token and not self.login(self.username, PASSWORD):
             return
         listing = self.call("GET", f"{API}/assessments", expect=(200,))
-        assessment_id = self.assessment_id or _first_id(listing)
+        first_listed = next((a["assessmentId"] for a in listing.get("results") or []), None)
+        assessment_id = ASSESSMENT_ID or first_listed
         if assessment_id is None:
             _record(
                 "FLOW",
@@ -259,11 +255,6 @@ def _answers(section: dict) -> dict[str, str]:
                 " models and applications that students practise in the assignments."
             )
     return answers
-
-
-def _first_id(listing: dict) -> str | None:
-    results = listing.get("results") or []
-    return results[0]["assessmentId"] if results else None
 
 
 def _error_code(response) -> str:

@@ -108,14 +108,7 @@ def load_environment() -> dict[str, str]:
     )
 
 
-# --- database and Redis ----------------------------------------------------------------------
-
-
-def prepare_load_database() -> None:
-    """Create the load database if missing, migrate it, empty it and its Redis db."""
-    prepare_database(load_environment())
-    run_python(["manage.py", "flush", "--noinput", "-v", "0"], env=load_environment())
-    databases.flush_redis(LOAD_REDIS_URL)
+# --- seeding -------------------------------------------------------------------------------
 
 
 def seed(args: argparse.Namespace, scratch: Path) -> dict:
@@ -276,28 +269,26 @@ def check_books() -> Books:
     by_status = dict(
         CandidateSession.objects.values_list("status").annotate(n=Count("id")).order_by()
     )
-    completed = dict(
-        CandidateSession.objects.filter(status=SessionStatus.COMPLETED).values_list(
-            "id", "section_count"
-        )
-    )
+    completed = {
+        session_id: (section_count, job_id)
+        for session_id, section_count, job_id in CandidateSession.objects.filter(
+            status=SessionStatus.COMPLETED
+        ).values_list("id", "section_count", "evaluation_job_id")
+    }
     jobs = list(
         AIJob.objects.filter(job_type=JobType.EVALUATION).values(
             "id", "dedupe_key", "status", "payload"
         )
     )
     jobs_per_session = Counter(job["payload"].get("sessionId") for job in jobs)
-    linked = dict(
-        CandidateSession.objects.filter(pk__in=completed).values_list("id", "evaluation_job_id")
-    )
     job_by_id = {job["id"]: job for job in jobs}
     evaluations = Counter(
         Evaluation.objects.filter(session_id__in=completed).values_list("session_id", flat=True)
     )
     submissions = Counter(SectionSubmission.objects.values_list("session_id", flat=True).iterator())
     lost, duplicated = [], []
-    for session_id, section_count in completed.items():
-        job = job_by_id.get(linked.get(session_id))
+    for session_id, (section_count, job_id) in completed.items():
+        job = job_by_id.get(job_id)
         if job is None:
             lost.append(f"session {session_id}: no evaluation job")
         elif job["dedupe_key"] != f"evaluation:{session_id}":
@@ -436,7 +427,7 @@ def main() -> int:
     install_stop_signals(limit + (LOGIN_PHASE_LIMIT if args.steady else 0))
     scratch = Path(tempfile.mkdtemp(prefix="loadtest-"))
     print(f"loadtest: logs and CSV files in {scratch}", file=sys.stderr, flush=True)
-    prepare_load_database()
+    prepare_database(load_environment(), empty=True)  # the load database and Redis db only
     seed_data = seed(args, scratch)
     os.environ.update(load_environment())
     import django

@@ -161,11 +161,10 @@ def main() -> None:
         syllabus = Path(tempfile.mkdtemp(prefix="loadtest-seed-")) / "course.pdf"
         syllabus.write_bytes(course_pdf())
     django.setup()
-    staff_password = args.staff_password or args.password
     data = seed(
         candidates=args.candidates,
         password=args.password,
-        staff_password=staff_password,
+        staff_password=args.staff_password or args.password,
         syllabus=syllabus,
     )
     print(json.dumps(data))
