@@ -71,8 +71,8 @@ class BearerTokenAuthentication(TokenAuthentication):
 def _tokens_with_users(token_key: str) -> list:
     """The AuthTokens with this key and their users, as knox's
     `filter(token_key=...).select_related("user")` gives them, from a statement written once
-    per process: compiling that queryset was a third of an authenticated request's CPU
-    (docs/BENCHMARKS.md, "Second pass")."""
+    per process: the ORM would build and compile that queryset on every request, most of the
+    lookup's cost (docs/BENCHMARKS.md, "Quiet-host run")."""
     sql, token_fields, user_fields = _token_lookup_statement()
     token_model, user_model = get_token_model(), get_user_model()
     with connections[PRIMARY].cursor() as cursor:
